@@ -1,0 +1,1 @@
+"""REST API for the registry (viewsets are registered on linli.core.api.router)."""

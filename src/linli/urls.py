@@ -1,0 +1,25 @@
+"""URL map: web pages, the admin and the REST API under /api/v1/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from linli.core.api import router
+
+# Each app registers its viewsets on the shared router when its api module is imported.
+import linli.registry.api  # noqa: E402,F401  isort: skip
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/v1/", include(router.urls)),
+    path("registry/import/", include("linli.registry.import_urls")),
+    path("registry/", include("linli.registry.urls")),
+    path("", include("linli.web.urls")),
+]

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from linli.core.api import router
 
 # Each app registers its viewsets on the shared router when its api module is imported.
-import linli.registry.api  # noqa: E402,F401  isort: skip
+import linli.registry.api  # noqa: F401  isort: skip
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -16,7 +16,10 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
         token = (
-            ApiToken.objects.active().select_related("user").filter(key_hash=hash_token_key(key)).first()
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_hash=hash_token_key(key))
+            .first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("令牌无效或已撤销 (invalid or revoked token)"))

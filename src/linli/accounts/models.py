@@ -27,7 +27,10 @@ class ApiToken(models.Model):
     """A revocable API credential of one user; clients send ``Authorization: Token <key>``."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("用户"),
     )
     name = models.CharField(_("名称"), max_length=64, blank=True)
     prefix = models.CharField(_("前缀"), max_length=PREFIX_LENGTH)
@@ -53,4 +56,3 @@ class ApiToken(models.Model):
 
 def new_token_key() -> str:
     return secrets.token_hex(TOKEN_BYTES)
-

@@ -26,6 +26,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     for whole-object rules); other errors carry ``detail``.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)

@@ -94,20 +94,28 @@ def _gcj02_offset(lon: float, lat: float) -> LonLat:
     d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
     d_lat += common
     d_lat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    d_lat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    d_lat += (
+        (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    )
     d_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
     d_lon += common
     d_lon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    d_lon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    d_lon += (
+        (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    )
     rad_lat = lat / 180.0 * math.pi
     magic = 1.0 - _KRASOVSKY_EE * math.sin(rad_lat) ** 2
     sqrt_magic = math.sqrt(magic)
-    d_lat = (d_lat * 180.0) / ((_KRASOVSKY_A * (1.0 - _KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi)
+    d_lat = (d_lat * 180.0) / (
+        (_KRASOVSKY_A * (1.0 - _KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi
+    )
     d_lon = (d_lon * 180.0) / (_KRASOVSKY_A / sqrt_magic * math.cos(rad_lat) * math.pi)
     return d_lon, d_lat
 
 
-def _invert(forward: Callable[[float, float], LonLat], lon: float, lat: float, guess: LonLat) -> LonLat:
+def _invert(
+    forward: Callable[[float, float], LonLat], lon: float, lat: float, guess: LonLat
+) -> LonLat:
     """Solve ``forward(p) == (lon, lat)`` by fixed-point iteration from ``guess``.
 
     The offsets vary slowly with position, so ``p -= forward(p) - target``
@@ -220,6 +228,12 @@ def check_wgs84_in_china(lon: float, lat: float) -> LonLat:
             f"longitude and latitude must be finite: lon {lon_f}, lat {lat_f}",
             "coord_not_finite",
         )
+    if not in_china_bbox(lon_f, lat_f) and in_china_bbox(lat_f, lon_f):
+        raise Invalid(
+            f"坐标 ({lon_f}, {lat_f}) 不在中国境内;经度和纬度是否填反了?",
+            f"point ({lon_f}, {lat_f}) is outside China; are longitude and latitude swapped?",
+            "coord_swapped",
+        )
     if not -90.0 <= lat_f <= 90.0:
         raise Invalid(
             f"纬度 {lat_f} 超出 -90 到 90 的范围",
@@ -233,13 +247,6 @@ def check_wgs84_in_china(lon: float, lat: float) -> LonLat:
             "coord_lon_range",
         )
     if not in_china_bbox(lon_f, lat_f):
-        if in_china_bbox(lat_f, lon_f):
-            raise Invalid(
-                f"坐标 ({lon_f}, {lat_f}) 不在中国境内;经度和纬度是否填反了?",
-                f"point ({lon_f}, {lat_f}) is outside China; "
-                "are longitude and latitude swapped?",
-                "coord_swapped",
-            )
         raise Invalid(
             f"坐标 (经度 {lon_f}, 纬度 {lat_f}) 不在中国境内",
             f"point (lon {lon_f}, lat {lat_f}) is outside China",

@@ -235,7 +235,8 @@ def check_credit_code(value: str) -> str:
     if bad is not None:
         pos, char = bad
         raise Invalid(
-            f"统一社会信用代码第 {pos} 位字符 {char!r} 无效(只允许数字和除 I、O、Z、S、V 外的大写字母)",
+            f"统一社会信用代码第 {pos} 位字符 {char!r} 无效"
+            "(只允许数字和除 I、O、Z、S、V 外的大写字母)",
             f"credit code character {pos} ({char!r}) is invalid "
             "(only digits and capitals other than I, O, Z, S, V are allowed)",
             "credit_code_chars",
@@ -244,8 +245,7 @@ def check_credit_code(value: str) -> str:
         allowed = "".join(CREDIT_REGISTRATION_AUTHORITIES)
         raise Invalid(
             f"统一社会信用代码第 1 位登记管理部门代码 {text[0]} 无效,应为 {allowed} 之一",
-            f"credit code registration authority {text[0]} is unknown, "
-            f"expected one of {allowed}",
+            f"credit code registration authority {text[0]} is unknown, expected one of {allowed}",
             "credit_code_authority",
         )
     if not text[2:8].isdigit():

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -94,7 +94,9 @@ class Gender(models.TextChoices):
 class District(Timestamped):
     """A county-level district (区), identified by its GB/T 2260 code."""
 
-    code = models.CharField(_("区划代码"), max_length=6, unique=True, validators=[validate_division_code])
+    code = models.CharField(
+        _("区划代码"), max_length=6, unique=True, validators=[validate_division_code]
+    )
     name = models.CharField(_("名称"), max_length=64)
 
     class Meta:
@@ -109,8 +111,12 @@ class District(Timestamped):
 class Subdistrict(Timestamped):
     """A sub-district office (街道办事处), 9-digit statistical division code."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="subdistricts", verbose_name=_("区"))
-    code = models.CharField(_("区划代码"), max_length=9, unique=True, validators=[validate_division_code])
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="subdistricts", verbose_name=_("区")
+    )
+    code = models.CharField(
+        _("区划代码"), max_length=9, unique=True, validators=[validate_division_code]
+    )
     name = models.CharField(_("名称"), max_length=64)
 
     class Meta:
@@ -124,8 +130,10 @@ class Subdistrict(Timestamped):
     def clean(self) -> None:
         if self.code and self.district_id and not self.code.startswith(self.district.code):
             raise ValidationError(
-                {"code": f"代码须以所属区代码 {self.district.code} 开头 "
-                 f"(code must start with the district code {self.district.code})"}
+                {
+                    "code": f"代码须以所属区代码 {self.district.code} 开头 "
+                    f"(code must start with the district code {self.district.code})"
+                }
             )
 
 
@@ -133,9 +141,14 @@ class Community(Timestamped):
     """A residents' community (社区), 12-digit statistical division code."""
 
     subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.PROTECT, related_name="communities", verbose_name=_("街道办事处")
+        Subdistrict,
+        on_delete=models.PROTECT,
+        related_name="communities",
+        verbose_name=_("街道办事处"),
     )
-    code = models.CharField(_("区划代码"), max_length=12, unique=True, validators=[validate_division_code])
+    code = models.CharField(
+        _("区划代码"), max_length=12, unique=True, validators=[validate_division_code]
+    )
     name = models.CharField(_("名称"), max_length=64)
 
     class Meta:
@@ -149,21 +162,29 @@ class Community(Timestamped):
     def clean(self) -> None:
         if self.code and self.subdistrict_id and not self.code.startswith(self.subdistrict.code):
             raise ValidationError(
-                {"code": f"代码须以所属街道代码 {self.subdistrict.code} 开头 "
-                 f"(code must start with the sub-district code {self.subdistrict.code})"}
+                {
+                    "code": f"代码须以所属街道代码 {self.subdistrict.code} 开头 "
+                    f"(code must start with the sub-district code {self.subdistrict.code})"
+                }
             )
 
 
 class Zone(Timestamped):
     """A renovation zone (片区) grouping compounds for batched work."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="zones", verbose_name=_("区"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="zones", verbose_name=_("区")
+    )
     code = models.CharField(_("片区编号"), max_length=16, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=64)
 
     class Meta:
         ordering = ["district", "code"]
-        constraints = [models.UniqueConstraint(fields=["district", "code"], name="zone_code_unique_in_district")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "code"], name="zone_code_unique_in_district"
+            )
+        ]
         verbose_name = _("片区")
         verbose_name_plural = _("片区")
 
@@ -182,21 +203,34 @@ class CompoundQuerySet(models.QuerySet["Compound"]):
     def with_counts(self) -> CompoundQuerySet:
         """Annotate building, dwelling, household and people counts (subqueries, no row blow-up)."""
         buildings = (
-            Building.objects.filter(compound=OuterRef("pk")).order_by().values("compound")
-            .annotate(n=Count("pk")).values("n")
+            Building.objects.filter(compound=OuterRef("pk"))
+            .order_by()
+            .values("compound")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         dwellings = (
-            Dwelling.objects.filter(stairwell__building__compound=OuterRef("pk")).order_by()
-            .values("stairwell__building__compound").annotate(n=Count("pk")).values("n")
+            Dwelling.objects.filter(stairwell__building__compound=OuterRef("pk"))
+            .order_by()
+            .values("stairwell__building__compound")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         households = (
-            Household.objects.filter(dwelling__stairwell__building__compound=OuterRef("pk")).order_by()
-            .values("dwelling__stairwell__building__compound").annotate(n=Count("pk")).values("n")
+            Household.objects.filter(dwelling__stairwell__building__compound=OuterRef("pk"))
+            .order_by()
+            .values("dwelling__stairwell__building__compound")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         people = (
-            Resident.objects.filter(household__dwelling__stairwell__building__compound=OuterRef("pk"))
-            .order_by().values("household__dwelling__stairwell__building__compound")
-            .annotate(n=Count("pk")).values("n")
+            Resident.objects.filter(
+                household__dwelling__stairwell__building__compound=OuterRef("pk")
+            )
+            .order_by()
+            .values("household__dwelling__stairwell__building__compound")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         return self.annotate(
             building_count=Coalesce(Subquery(buildings), 0),
@@ -211,9 +245,16 @@ class Compound(Timestamped):
 
     code = models.CharField(_("小区编码"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=128)
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("社区"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("社区")
+    )
     zone = models.ForeignKey(
-        Zone, on_delete=models.PROTECT, related_name="compounds", null=True, blank=True, verbose_name=_("片区")
+        Zone,
+        on_delete=models.PROTECT,
+        related_name="compounds",
+        null=True,
+        blank=True,
+        verbose_name=_("片区"),
     )
     address = models.CharField(_("地址"), max_length=255, blank=True)
     year_built = models.PositiveSmallIntegerField(_("建成年份"), validators=[validate_year_built])
@@ -222,15 +263,26 @@ class Compound(Timestamped):
     )
     heritage = models.BooleanField(_("历史建筑/风貌保护"), default=False)
     floor_area = models.DecimalField(
-        _("建筑面积(m²)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("建筑面积(m²)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[validate_positive_area],
     )
     renovation_status = models.CharField(
-        _("改造状态"), max_length=16, choices=RenovationStatus.choices, default=RenovationStatus.NOT_PLANNED
+        _("改造状态"),
+        max_length=16,
+        choices=RenovationStatus.choices,
+        default=RenovationStatus.NOT_PLANNED,
     )
     renovated_year = models.PositiveSmallIntegerField(_("改造完成年份"), null=True, blank=True)
-    longitude = models.DecimalField(_("经度(WGS-84)"), max_digits=10, decimal_places=6, null=True, blank=True)
-    latitude = models.DecimalField(_("纬度(WGS-84)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度(WGS-84)"), max_digits=10, decimal_places=6, null=True, blank=True
+    )
+    latitude = models.DecimalField(
+        _("纬度(WGS-84)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     objects = CompoundQuerySet.as_manager()
 
@@ -252,8 +304,14 @@ class Compound(Timestamped):
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             errors["latitude"] = "纬度须在 -90 到 90 之间 (latitude must be within -90..90)"
         if self.renovation_status == RenovationStatus.RENOVATED and self.renovated_year is None:
-            errors["renovated_year"] = "已改造小区须填写改造完成年份 (a renovated compound needs its year)"
-        if self.renovated_year is not None and self.year_built and self.renovated_year < self.year_built:
+            errors["renovated_year"] = (
+                "已改造小区须填写改造完成年份 (a renovated compound needs its year)"
+            )
+        if (
+            self.renovated_year is not None
+            and self.year_built
+            and self.renovated_year < self.year_built
+        ):
             errors["renovated_year"] = "改造年份早于建成年份 (renovated before it was built)"
         if errors:
             raise ValidationError(errors)
@@ -262,20 +320,26 @@ class Compound(Timestamped):
 class Building(Timestamped):
     """A residential building (楼栋) of a compound, numbered within it."""
 
-    compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("小区"))
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("小区")
+    )
     number = models.CharField(_("楼栋号"), max_length=16, validators=[number_validator])
     storeys = models.PositiveSmallIntegerField(
         _("地上层数"), validators=[MinValueValidator(1), MaxValueValidator(MAX_STOREYS)]
     )
     has_elevator = models.BooleanField(_("有电梯"), default=False)
-    structure = models.CharField(_("结构"), max_length=16, choices=Structure.choices, default=Structure.BRICK_CONCRETE)
+    structure = models.CharField(
+        _("结构"), max_length=16, choices=Structure.choices, default=Structure.BRICK_CONCRETE
+    )
     year_built = models.PositiveSmallIntegerField(
         _("建成年份"), null=True, blank=True, validators=[validate_year_built]
     )
 
     class Meta:
         ordering = ["compound", "number"]
-        constraints = [models.UniqueConstraint(fields=["compound", "number"], name="building_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "number"], name="building_number_unique")
+        ]
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
 
@@ -286,12 +350,16 @@ class Building(Timestamped):
 class Stairwell(Timestamped):
     """A stairwell/entrance (单元) of a building; elevator retrofits are per stairwell."""
 
-    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="stairwells", verbose_name=_("楼栋"))
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="stairwells", verbose_name=_("楼栋")
+    )
     number = models.CharField(_("单元号"), max_length=16, validators=[number_validator])
 
     class Meta:
         ordering = ["building", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="stairwell_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="stairwell_number_unique")
+        ]
         verbose_name = _("单元")
         verbose_name_plural = _("单元")
 
@@ -302,17 +370,25 @@ class Stairwell(Timestamped):
 class Dwelling(Timestamped):
     """A dwelling (户), an exclusive part (专有部分) with a registered area."""
 
-    stairwell = models.ForeignKey(Stairwell, on_delete=models.CASCADE, related_name="dwellings", verbose_name=_("单元"))
+    stairwell = models.ForeignKey(
+        Stairwell, on_delete=models.CASCADE, related_name="dwellings", verbose_name=_("单元")
+    )
     number = models.CharField(_("房号"), max_length=16, validators=[number_validator])
-    floor = models.SmallIntegerField(_("所在楼层"), validators=[MinValueValidator(1), MaxValueValidator(MAX_STOREYS)])
+    floor = models.SmallIntegerField(
+        _("所在楼层"), validators=[MinValueValidator(1), MaxValueValidator(MAX_STOREYS)]
+    )
     area = models.DecimalField(
         _("登记面积(m²)"), max_digits=8, decimal_places=2, validators=[validate_positive_area]
     )
-    sale_status = models.CharField(_("销售状态"), max_length=16, choices=SaleStatus.choices, default=SaleStatus.SOLD)
+    sale_status = models.CharField(
+        _("销售状态"), max_length=16, choices=SaleStatus.choices, default=SaleStatus.SOLD
+    )
 
     class Meta:
         ordering = ["stairwell", "floor", "number"]
-        constraints = [models.UniqueConstraint(fields=["stairwell", "number"], name="dwelling_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["stairwell", "number"], name="dwelling_number_unique")
+        ]
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
 
@@ -324,21 +400,35 @@ class Dwelling(Timestamped):
             storeys = self.stairwell.building.storeys
             if not 1 <= self.floor <= storeys:
                 raise ValidationError(
-                    {"floor": f"楼层须在 1–{storeys} 之间(该楼共 {storeys} 层) "
-                     f"(floor must be between 1 and the building's {storeys} storeys)"}
+                    {
+                        "floor": f"楼层须在 1–{storeys} 之间(该楼共 {storeys} 层) "
+                        f"(floor must be between 1 and the building's {storeys} storeys)"
+                    }
                 )
 
 
 class Owner(Timestamped):
     """A person or organisation owning dwellings; a developer owns its unsold parts."""
 
-    kind = models.CharField(_("业主类型"), max_length=16, choices=OwnerKind.choices, default=OwnerKind.PERSON)
+    kind = models.CharField(
+        _("业主类型"), max_length=16, choices=OwnerKind.choices, default=OwnerKind.PERSON
+    )
     name = models.CharField(_("姓名/名称"), max_length=128)
     id_number = models.CharField(
-        _("身份证号"), max_length=18, null=True, blank=True, unique=True, validators=[validate_resident_id]
+        _("身份证号"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_resident_id],
     )
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True, validators=[validate_credit_code]
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_credit_code],
     )
     phone = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
     dwellings = models.ManyToManyField(Dwelling, through="Ownership", related_name="owners")
@@ -354,7 +444,9 @@ class Owner(Timestamped):
     def clean(self) -> None:
         if self.kind == OwnerKind.PERSON:
             if not self.id_number:
-                raise ValidationError({"id_number": "自然人业主须填写身份证号 (a person owner needs an ID number)"})
+                raise ValidationError(
+                    {"id_number": "自然人业主须填写身份证号 (a person owner needs an ID number)"}
+                )
             if self.credit_code:
                 raise ValidationError(
                     {"credit_code": "自然人业主不填统一社会信用代码 (a person has no credit code)"}
@@ -362,25 +454,39 @@ class Owner(Timestamped):
         else:
             if not self.credit_code:
                 raise ValidationError(
-                    {"credit_code": "单位业主须填写统一社会信用代码 (an organisation needs a credit code)"}
+                    {
+                        "credit_code": "单位业主须填写统一社会信用代码 (an organisation needs a credit code)"
+                    }
                 )
             if self.id_number:
-                raise ValidationError({"id_number": "单位业主不填身份证号 (an organisation has no ID number)"})
+                raise ValidationError(
+                    {"id_number": "单位业主不填身份证号 (an organisation has no ID number)"}
+                )
 
 
 class Ownership(Timestamped):
     """An owner's title to a dwelling; several co-owners may hold one dwelling."""
 
-    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("业主"))
-    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("房屋"))
+    owner = models.ForeignKey(
+        Owner, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("业主")
+    )
+    dwelling = models.ForeignKey(
+        Dwelling, on_delete=models.CASCADE, related_name="ownerships", verbose_name=_("房屋")
+    )
     share = models.DecimalField(
-        _("产权份额(%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("产权份额(%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
     )
 
     class Meta:
         ordering = ["dwelling", "owner"]
-        constraints = [models.UniqueConstraint(fields=["owner", "dwelling"], name="ownership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "dwelling"], name="ownership_unique")
+        ]
         verbose_name = _("产权")
         verbose_name_plural = _("产权")
 
@@ -391,7 +497,9 @@ class Ownership(Timestamped):
 class Household(Timestamped):
     """A household (户) living in a dwelling, whether owners or tenants."""
 
-    dwelling = models.ForeignKey(Dwelling, on_delete=models.CASCADE, related_name="households", verbose_name=_("房屋"))
+    dwelling = models.ForeignKey(
+        Dwelling, on_delete=models.CASCADE, related_name="households", verbose_name=_("房屋")
+    )
     head_name = models.CharField(_("户主姓名"), max_length=64, blank=True)
     is_owner_occupied = models.BooleanField(_("业主自住"), default=True)
 
@@ -407,7 +515,9 @@ class Household(Timestamped):
 class Resident(Timestamped):
     """A person living in a household; residents are what people counts add up."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("住户"))
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("住户")
+    )
     name = models.CharField(_("姓名"), max_length=64)
     id_number = models.CharField(
         _("身份证号"), max_length=18, null=True, blank=True, validators=[validate_resident_id]

@@ -56,7 +56,9 @@ class CompoundFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"T{n + 1:05d}")
     name = factory.Sequence(lambda n: f"测试路{n + 1}号院")
     community = factory.SubFactory(CommunityFactory)
-    zone = factory.SubFactory(ZoneFactory, district=factory.SelfAttribute("..community.subdistrict.district"))
+    zone = factory.SubFactory(
+        ZoneFactory, district=factory.SelfAttribute("..community.subdistrict.district")
+    )
     year_built = 1990
     longitude = Decimal("112.430000")
     latitude = Decimal("34.670000")

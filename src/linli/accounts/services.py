@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from linli.accounts.models import PREFIX_LENGTH, ApiToken, hash_token_key, new_t
 
 
 @transaction.atomic
-def create_api_token(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, str]:
+def create_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Issue a token; the clear key is returned once and never stored."""
     key = new_token_key()
     token = ApiToken.objects.create(

@@ -80,10 +80,10 @@ CREDIT_REGISTRATION_AUTHORITIES: dict[str, str] = {
     "Y": "其他",
 }
 
-#: Fake mobile numbers are ``1540000`` + 4 digits. The 154 block has never been
+#: Fake mobile numbers are ``154`` + 8 digits. The 154 block has never been
 #: allocated to an operator by MIIT (150-153 and 155-159 are in service), so
 #: these numbers cannot reach a real subscriber, yet they pass :func:`check_mobile`.
-FAKE_MOBILE_PREFIX = "1540000"
+FAKE_MOBILE_PREFIX = "154"
 
 _MOBILE_SEPARATORS = str.maketrans("", "", " -\u3000\t")
 
@@ -381,7 +381,7 @@ def check_mobile(value: str) -> str:
 
 def fake_mobile(rng: random.Random) -> str:
     """A random mobile number in the never-allocated ``FAKE_MOBILE_PREFIX`` range."""
-    return f"{FAKE_MOBILE_PREFIX}{rng.randint(0, 9999):04d}"
+    return f"{FAKE_MOBILE_PREFIX}{rng.randint(0, 99_999_999):08d}"
 
 
 # --- Django validators ------------------------------------------------------

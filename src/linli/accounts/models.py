@@ -6,8 +6,11 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.accounts.roles import ROLE_JURISDICTIONS, Jurisdiction, Role
 
 TOKEN_BYTES = 30
 PREFIX_LENGTH = 8
@@ -56,3 +59,106 @@ class ApiToken(models.Model):
 
 def new_token_key() -> str:
     return secrets.token_hex(TOKEN_BYTES)
+
+
+#: RoleAssignment field holding each jurisdiction kind.
+JURISDICTION_FIELDS: dict[str, str] = {
+    Jurisdiction.DISTRICT: "district",
+    Jurisdiction.ZONE: "zone",
+    Jurisdiction.SUBDISTRICT: "subdistrict",
+    Jurisdiction.COMMUNITY: "community",
+    Jurisdiction.COMPOUND: "compound",
+    Jurisdiction.ORGANISATION: "organisation",
+    Jurisdiction.DWELLING: "dwelling",
+}
+
+
+class RoleAssignment(models.Model):
+    """One role a user holds, bound to one jurisdiction (a place, an organisation or a dwelling)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("用户"),
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    district = models.ForeignKey(
+        "registry.District", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("区")
+    )
+    zone = models.ForeignKey(
+        "registry.Zone", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("片区")
+    )
+    subdistrict = models.ForeignKey(
+        "registry.Subdistrict",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("街道办事处"),
+    )
+    community = models.ForeignKey(
+        "registry.Community",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("社区"),
+    )
+    compound = models.ForeignKey(
+        "registry.Compound", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("小区")
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("单位"),
+    )
+    dwelling = models.ForeignKey(
+        "registry.Dwelling", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("房屋")
+    )
+    can_view_personal_data = models.BooleanField(
+        _("可查看个人信息"),
+        default=False,
+        help_text=_("可在本管辖范围内逐条查看完整的身份证号和手机号,每次查看均记入审计日志"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "role", "pk"]
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.jurisdiction}"
+
+    @property
+    def jurisdiction(self) -> models.Model | None:
+        for field_name in JURISDICTION_FIELDS.values():
+            value = getattr(self, field_name)
+            if value is not None:
+                return value
+        return None
+
+    def bound_kinds(self) -> list[str]:
+        return [
+            kind
+            for kind, field_name in JURISDICTION_FIELDS.items()
+            if getattr(self, f"{field_name}_id") is not None
+        ]
+
+    def clean(self) -> None:
+        kinds = self.bound_kinds()
+        allowed = ROLE_JURISDICTIONS.get(self.role, frozenset())
+        if len(kinds) != 1:
+            raise ValidationError(
+                "每个角色授权须绑定且只绑定一个管辖范围 "
+                "(a role assignment is bound to exactly one jurisdiction)"
+            )
+        if kinds[0] not in allowed:
+            names = "、".join(str(Jurisdiction(k).label) for k in sorted(allowed))
+            raise ValidationError(
+                {
+                    JURISDICTION_FIELDS[kinds[0]]: f"该角色只能绑定到:{names} "
+                    f"(this role binds to: {', '.join(sorted(allowed))})"
+                }
+            )

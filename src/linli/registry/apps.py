@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "linli.registry"
     label = "registry"
+
+    def ready(self) -> None:
+        from linli.registry.scoping import register_rules
+
+        register_rules()

@@ -192,6 +192,47 @@ class Zone(Timestamped):
         return self.name
 
 
+class OrganisationKind(models.TextChoices):
+    PROPERTY = "property", _("物业企业")
+    DESIGN = "design", _("设计单位")
+    CONSTRUCTION = "construction", _("施工单位")
+    SUPERVISION = "supervision", _("监理单位")
+    DEPARTMENT = "department", _("职能部门")
+    UTILITY = "utility", _("水电气暖通信单位")
+    OTHER = "other", _("其他")
+
+
+class Organisation(Timestamped):
+    """A company or government department working in the district (property firm, contractor,
+    functional department); users of such roles are bound to one."""
+
+    kind = models.CharField(_("类型"), max_length=16, choices=OrganisationKind.choices)
+    name = models.CharField(_("名称"), max_length=128, unique=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_credit_code],
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("所在区"),
+        help_text=_("职能部门服务的区"),
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CompoundQuerySet(models.QuerySet["Compound"]):
     def renovated(self) -> CompoundQuerySet:
         return self.filter(renovation_status=RenovationStatus.RENOVATED)
@@ -261,6 +302,15 @@ class Compound(Timestamped):
     management_mode = models.CharField(
         _("管理模式"), max_length=16, choices=ManagementMode.choices, default=ManagementMode.NONE
     )
+    property_company = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="managed_compounds",
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": OrganisationKind.PROPERTY},
+        verbose_name=_("物业企业"),
+    )
     heritage = models.BooleanField(_("历史建筑/风貌保护"), default=False)
     floor_area = models.DecimalField(
         _("建筑面积(m²)"),
@@ -313,6 +363,11 @@ class Compound(Timestamped):
             and self.renovated_year < self.year_built
         ):
             errors["renovated_year"] = "改造年份早于建成年份 (renovated before it was built)"
+        if self.property_company_id and self.management_mode != ManagementMode.PROFESSIONAL:
+            errors["property_company"] = (
+                "有物业企业的小区管理模式应为专业物业 "
+                "(a compound with a property company is professionally managed)"
+            )
         if errors:
             raise ValidationError(errors)
 

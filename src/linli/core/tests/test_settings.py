@@ -11,7 +11,10 @@ from linli.core.management.commands.serve import gunicorn_argv
 def _import_settings_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     code = "import linli.settings"
     return subprocess.run(
-        [sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
     )
 
 

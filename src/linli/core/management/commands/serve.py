@@ -39,7 +39,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4"))
         )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("LINLI_THREADS", "2")))
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("LINLI_THREADS", "2"))
+        )
         parser.add_argument("--timeout", type=int, default=120)
 
     def handle(self, *args: Any, **options: Any) -> None:

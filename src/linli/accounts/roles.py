@@ -1,0 +1,107 @@
+"""Roles, what each may do, and which kind of jurisdiction each is bound to.
+
+The table is the spec of "write permissions follow the role" (PRODUCT.md, "The people who
+use it"). Reading is always allowed inside the assignment's scope; the permissions below say
+which changes a role may make there. Patterns use fnmatch syntax over Django permission
+names (``app_label.action_model``).
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_OFFICE = "district_office", _("区百城办")
+    ZONE_LEAD = "zone_lead", _("片区分包领导")
+    SUBDISTRICT_OFFICE = "subdistrict_office", _("街道办事处")
+    COMMUNITY = "community", _("社区")
+    DEPARTMENT = "department", _("职能部门")
+    CONTRACTOR = "contractor", _("设计/施工/监理单位")
+    PROPERTY_COMPANY = "property_company", _("物业企业")
+    RESIDENT = "resident", _("居民/业主")
+
+
+class Jurisdiction(models.TextChoices):
+    DISTRICT = "district", _("区")
+    ZONE = "zone", _("片区")
+    SUBDISTRICT = "subdistrict", _("街道")
+    COMMUNITY = "community", _("社区")
+    COMPOUND = "compound", _("小区")
+    ORGANISATION = "organisation", _("单位")
+    DWELLING = "dwelling", _("房屋")
+
+
+#: Which jurisdiction kinds each role may be bound to.
+ROLE_JURISDICTIONS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_OFFICE: frozenset({Jurisdiction.DISTRICT}),
+    Role.ZONE_LEAD: frozenset({Jurisdiction.ZONE}),
+    Role.SUBDISTRICT_OFFICE: frozenset({Jurisdiction.SUBDISTRICT}),
+    Role.COMMUNITY: frozenset({Jurisdiction.COMMUNITY, Jurisdiction.COMPOUND}),
+    Role.DEPARTMENT: frozenset({Jurisdiction.ORGANISATION}),
+    Role.CONTRACTOR: frozenset({Jurisdiction.ORGANISATION}),
+    Role.PROPERTY_COMPANY: frozenset({Jurisdiction.ORGANISATION}),
+    Role.RESIDENT: frozenset({Jurisdiction.DWELLING}),
+}
+
+_REGISTRY_BELOW_COMPOUND = (
+    "registry.add_building",
+    "registry.change_building",
+    "registry.add_stairwell",
+    "registry.change_stairwell",
+    "registry.add_dwelling",
+    "registry.change_dwelling",
+    "registry.add_owner",
+    "registry.change_owner",
+    "registry.add_ownership",
+    "registry.change_ownership",
+    "registry.delete_ownership",
+    "registry.add_household",
+    "registry.change_household",
+    "registry.delete_household",
+    "registry.add_resident",
+    "registry.change_resident",
+    "registry.delete_resident",
+)
+
+#: The changes each role may make inside its scope (viewing is implied by any assignment).
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # Programme staff keep the registry: every change, including deletes and imports.
+    Role.DISTRICT_OFFICE: ("registry.*", "accounts.view_roleassignment"),
+    # Zone leads chase work (督办); they read the registry, they do not edit it.
+    Role.ZONE_LEAD: (),
+    # Street offices maintain compounds and everything below them in their sub-district.
+    Role.SUBDISTRICT_OFFICE: (
+        "registry.add_compound",
+        "registry.change_compound",
+        *_REGISTRY_BELOW_COMPOUND,
+    ),
+    # Community workers keep dwellings, owners and households current after their visits.
+    Role.COMMUNITY: ("registry.change_compound", *_REGISTRY_BELOW_COMPOUND),
+    Role.DEPARTMENT: (),
+    Role.CONTRACTOR: (),
+    # Property companies keep the household and resident lists of the compounds they manage.
+    Role.PROPERTY_COMPANY: (
+        "registry.add_household",
+        "registry.change_household",
+        "registry.add_resident",
+        "registry.change_resident",
+    ),
+    Role.RESIDENT: (),
+}
+
+#: Granted per assignment (RoleAssignment.can_view_personal_data), never by role alone.
+VIEW_PERSONAL_DATA = "registry.view_personal_data"
+
+
+def role_grants(role: str, permission: str) -> bool:
+    """Whether ``role`` may use ``permission`` (a ``view_*`` permission is always granted)."""
+    if permission == VIEW_PERSONAL_DATA:
+        return False
+    _app_label, _sep, codename = permission.partition(".")
+    if codename.startswith("view_"):
+        return True
+    return any(fnmatchcase(permission, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))

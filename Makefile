@@ -43,13 +43,16 @@ demo: install
 	$(LINLI) collectstatic --no-input -v0
 	@echo ""
 	@echo "  Linli demo: http://$(HOST):$(PORT)/"
-	@echo "  Log in as admin or demo-district, password: $$LINLI_DEMO_PASSWORD"
+	@echo "  Log in as admin, demo-district, demo-zone, demo-subdistrict, demo-community,"
+	@echo "  demo-property, demo-department or demo-resident, password: $$LINLI_DEMO_PASSWORD"
 	@echo "  (set LINLI_DEMO_PASSWORD to choose another)"
 	@echo ""
 	$(LINLI) runserver $(HOST):$(PORT) --noreload
 
 test: install-dev browser-deps
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
 	$(LINLI) check
 	$(LINLI) makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

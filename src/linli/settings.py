@@ -8,6 +8,7 @@ SECRET_KEY, ALLOWED_HOSTS and DEBUG=0. See docs/deployment.md.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "linli-insecure-development-key-do-not-use-in-production"
+# Personal data at rest (docs/personal-data.md): base64 keys, `linli keys generate` prints a
+# pair. Without LINLI_DATA_KEY a development machine derives both from SECRET_KEY.
+LINLI_DATA_KEY = env_str("LINLI_DATA_KEY")
+LINLI_HASH_KEY = env_str("LINLI_HASH_KEY")
+if not LINLI_DATA_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "LINLI_DATA_KEY must be set when DEBUG is off (generate one with `linli keys generate`)"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -72,8 +81,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "linli.core",
     "linli.registry",
+    "linli.renewal",
     "linli.accounts",
     "linli.web",
 ]
@@ -86,8 +97,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who, from where and which request, for the audit trail of every write (docs/audit.md).
+    "linli.core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "linli.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"
@@ -149,6 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "linli.accounts.scopes.RoleBackend",
 ]
@@ -156,9 +174,27 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Lockout (django-axes, docs/security.md): LOGIN_FAILURE_LIMIT failed sign-ins for one username
+# from one address lock that pair for LOGIN_LOCKOUT_MINUTES; every attempt during the lockout
+# restarts the clock. `linli axes_reset` (or axes_reset_username USER) unlocks early.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "linli.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "linli.accounts.lockout.client_ip"
+AXES_VERBOSE = False  # no start-up banner on every `linli` command; failures are still logged
+# Reverse proxies in front of Linli that append to X-Forwarded-For (0: use the peer address;
+# the header is then ignored, because a client can write anything into it).
+LINLI_PROXY_COUNT = env_int("LINLI_PROXY_COUNT", 0)
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Signed out after this many seconds without a request (linli.accounts.middleware).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_FAILURE_VIEW = "linli.accounts.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,6 +249,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several fields get one named schema component.
+    "ENUM_NAME_OVERRIDES": {
+        "FundingSourceEnum": "linli.renewal.models.FundingSource",
+        "StageEnum": "linli.renewal.gates.Stage",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process so the
@@ -237,5 +278,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every successful sign-in at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -5,20 +5,26 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from linli.core import audit_api
 from linli.core.api import router
+from linli.registry import api as registry_api
+from linli.renewal import api as renewal_api
 
 # Each app registers its viewsets on the shared router when its api module is imported.
-import linli.registry.api  # noqa: F401  isort: skip
+API_MODULES = (registry_api, renewal_api, audit_api)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("linli.accounts.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
     path("registry/import/", include("linli.registry.import_urls")),
     path("registry/", include("linli.registry.urls")),
+    path("renewal/", include("linli.renewal.urls")),
+    path("history/", include("linli.core.urls")),
     path("", include("linli.web.urls")),
 ]

@@ -17,11 +17,14 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 
+from linli.accounts.models import RoleAssignment
+from linli.accounts.roles import Role
 from linli.registry.models import Compound, Household, RenovationStatus, Resident, Zone
 from linli.registry.tests.factories import (
     BuildingFactory,
     CommunityFactory,
     CompoundFactory,
+    DistrictFactory,
     DwellingFactory,
     HouseholdFactory,
     ResidentFactory,
@@ -147,7 +150,9 @@ def shown_figures(page) -> dict[str, int]:
 
 
 def log_in(page, live_server) -> None:
-    get_user_model().objects.create_user("district-clerk", password=PASSWORD)
+    clerk = get_user_model().objects.create_user("district-clerk", password=PASSWORD)
+    # District office staff: the figures are those of their whole district.
+    RoleAssignment.objects.create(user=clerk, role=Role.DISTRICT_OFFICE, district=DistrictFactory())
     page.goto(f"{live_server.url}/")
     page.wait_for_url(re.compile(r"/login/"))
     page.fill("#id_username", "district-clerk")

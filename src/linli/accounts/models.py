@@ -1,4 +1,4 @@
-"""Accounts: per-user API tokens (users themselves are Django's auth users)."""
+"""Accounts: per-user API tokens and role assignments (users themselves are Django's auth users)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.roles import ROLE_JURISDICTIONS, Jurisdiction, Role
+from linli.accounts.roles import ROLE_JURISDICTIONS, ROLE_ORGANISATION_KINDS, Jurisdiction, Role
 
 TOKEN_BYTES = 30
 PREFIX_LENGTH = 8
@@ -73,6 +73,23 @@ JURISDICTION_FIELDS: dict[str, str] = {
 }
 
 
+ONE_JURISDICTION_MESSAGE = (
+    "每个角色授权须绑定且只绑定一个管辖范围 "
+    "(a role assignment is bound to exactly one jurisdiction)"
+)
+
+
+def _exactly_one_jurisdiction() -> models.Q:
+    """One jurisdiction field set and every other one empty (an OR over the seven kinds)."""
+    names = list(JURISDICTION_FIELDS.values())
+    condition = models.Q()
+    for name in names:
+        condition |= models.Q(
+            **{f"{other}__isnull": other != name for other in names},
+        )
+    return condition
+
+
 class RoleAssignment(models.Model):
     """One role a user holds, bound to one jurisdiction (a place, an organisation or a dwelling)."""
 
@@ -125,6 +142,15 @@ class RoleAssignment(models.Model):
 
     class Meta:
         ordering = ["user", "role", "pk"]
+        constraints = [
+            # Exactly one jurisdiction: the database refuses what clean() explains.
+            models.CheckConstraint(
+                condition=_exactly_one_jurisdiction(),
+                violation_error_message=ONE_JURISDICTION_MESSAGE,
+                violation_error_code="one_jurisdiction",
+                name="roleassignment_one_jurisdiction",
+            )
+        ]
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
 
@@ -150,15 +176,21 @@ class RoleAssignment(models.Model):
         kinds = self.bound_kinds()
         allowed = ROLE_JURISDICTIONS.get(self.role, frozenset())
         if len(kinds) != 1:
-            raise ValidationError(
-                "每个角色授权须绑定且只绑定一个管辖范围 "
-                "(a role assignment is bound to exactly one jurisdiction)"
-            )
+            return  # the check constraint reports it (full_clean runs it), once
         if kinds[0] not in allowed:
             names = "、".join(str(Jurisdiction(k).label) for k in sorted(allowed))
             raise ValidationError(
                 {
                     JURISDICTION_FIELDS[kinds[0]]: f"该角色只能绑定到:{names} "
                     f"(this role binds to: {', '.join(sorted(allowed))})"
+                }
+            )
+        fitting = ROLE_ORGANISATION_KINDS.get(self.role)
+        if fitting and self.organisation is not None and self.organisation.kind not in fitting:
+            raise ValidationError(
+                {
+                    "organisation": f"“{self.organisation}”的单位类型与该角色不符 "
+                    f"(the organisation's kind {self.organisation.kind!r} does not fit this "
+                    f"role; expected {', '.join(sorted(fitting))})"
                 }
             )

@@ -1,9 +1,10 @@
 """Roles, what each may do, and which kind of jurisdiction each is bound to.
 
 The table is the spec of "write permissions follow the role" (PRODUCT.md, "The people who
-use it"). Reading is always allowed inside the assignment's scope; the permissions below say
-which changes a role may make there. Patterns use fnmatch syntax over Django permission
-names (``app_label.action_model``).
+use it"). Reading is allowed inside the assignment's scope for every model that declares a
+scope rule (``linli.core.scoping.register``); the permissions below say which changes a role
+may make there. Patterns use fnmatch syntax over Django permission names
+(``app_label.action_model``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from fnmatch import fnmatchcase
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.scoping import registered_models
 
 
 class Role(models.TextChoices):
@@ -47,6 +50,14 @@ ROLE_JURISDICTIONS: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset({Jurisdiction.DWELLING}),
 }
 
+#: For roles bound to an organisation: the kinds of organisation (registry.OrganisationKind
+#: values) the role fits. A property-company role bound to a design firm makes no sense.
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.DEPARTMENT: frozenset({"department", "utility"}),
+    Role.CONTRACTOR: frozenset({"design", "construction", "supervision"}),
+    Role.PROPERTY_COMPANY: frozenset({"property"}),
+}
+
 _REGISTRY_BELOW_COMPOUND = (
     "registry.add_building",
     "registry.change_building",
@@ -67,10 +78,22 @@ _REGISTRY_BELOW_COMPOUND = (
     "registry.delete_resident",
 )
 
+#: Sub-district and community staff record the residents' decisions they organised.
+_RENEWAL_DECISIONS = ("renewal.add_decisionrecord", "renewal.change_decisionrecord")
+
 #: The changes each role may make inside its scope (viewing is implied by any assignment).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    # Programme staff keep the registry: every change, including deletes and imports.
-    Role.DISTRICT_OFFICE: ("registry.*", "accounts.view_roleassignment"),
+    # Programme staff keep the registry (every change, including deletes and imports) and
+    # decide who holds which role in their district.
+    Role.DISTRICT_OFFICE: (
+        "registry.*",
+        "accounts.add_roleassignment",
+        "accounts.change_roleassignment",
+        "accounts.delete_roleassignment",
+        # The renovation ledger: catalogue, projects, funding, stages, and joint-review
+        # sign-offs recorded on a department's behalf (renewal.decide_for_department).
+        "renewal.*",
+    ),
     # Zone leads chase work (督办); they read the registry, they do not edit it.
     Role.ZONE_LEAD: (),
     # Street offices maintain compounds and everything below them in their sub-district.
@@ -78,10 +101,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "registry.add_compound",
         "registry.change_compound",
         *_REGISTRY_BELOW_COMPOUND,
+        *_RENEWAL_DECISIONS,
     ),
     # Community workers keep dwellings, owners and households current after their visits.
-    Role.COMMUNITY: ("registry.change_compound", *_REGISTRY_BELOW_COMPOUND),
-    Role.DEPARTMENT: (),
+    Role.COMMUNITY: ("registry.change_compound", *_REGISTRY_BELOW_COMPOUND, *_RENEWAL_DECISIONS),
+    # Departments sign the joint reviews of their own organisation (linli.renewal.services.
+    # can_decide narrows the scope to reviews assigned to it).
+    Role.DEPARTMENT: ("renewal.change_review",),
     Role.CONTRACTOR: (),
     # Property companies keep the household and resident lists of the compounds they manage.
     Role.PROPERTY_COMPANY: (
@@ -97,11 +123,22 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 VIEW_PERSONAL_DATA = "registry.view_personal_data"
 
 
+def scoped_view_permissions() -> frozenset[str]:
+    """``app_label.view_model`` of every model with a scope rule: what any role may read."""
+    return frozenset(
+        f"{model._meta.app_label}.view_{model._meta.model_name}" for model in registered_models()
+    )
+
+
 def role_grants(role: str, permission: str) -> bool:
-    """Whether ``role`` may use ``permission`` (a ``view_*`` permission is always granted)."""
+    """Whether ``role`` may use ``permission``.
+
+    Viewing a model that has a scope rule is granted to every role (the rule then limits the
+    rows); viewing anything else (users, API tokens) is not, nor is the personal-data grant,
+    which comes with an assignment, never with a role.
+    """
     if permission == VIEW_PERSONAL_DATA:
         return False
-    _app_label, _sep, codename = permission.partition(".")
-    if codename.startswith("view_"):
+    if permission in scoped_view_permissions():
         return True
     return any(fnmatchcase(permission, pattern) for pattern in ROLE_PERMISSIONS.get(role, ()))

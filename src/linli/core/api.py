@@ -317,6 +317,9 @@ class BilingualFilterSet(django_filters.FilterSet):
                 **messages,
                 **filter_.extra.get("error_messages", {}),
             }
+            # Filter.field is cached; schema generation may have built it before the messages
+            # were set, so drop the cached field and let it be rebuilt with them.
+            filter_.__dict__.pop("_field", None)
 
 
 # --- Viewsets ------------------------------------------------------------------------------

@@ -117,7 +117,9 @@ def scope_for(user: Any, permission: str | None = None) -> Scope:
 
 
 def clear_cached_scopes(user: Any) -> None:
-    user.__dict__.pop("_linli_scopes", None)
+    """Forget the scopes (and the role assignments behind them) cached on ``user``."""
+    for key in [k for k in user.__dict__ if k.startswith("_linli_")]:
+        del user.__dict__[key]
 
 
 def filter_for_scope(queryset: QuerySet[M], scope: Scope) -> QuerySet[M]:
@@ -125,35 +127,40 @@ def filter_for_scope(queryset: QuerySet[M], scope: Scope) -> QuerySet[M]:
     rule = rule_for(queryset.model)
     if scope.everything:
         return queryset
-    if scope.is_empty:
+    if scope.is_empty and scope.user_id is None:
         return queryset.none()
+    # A signed-in user without jurisdictions still runs the rule: some rows belong to the
+    # user rather than to a place (their own uploads, their own role assignments).
     return queryset.filter(rule(scope))
 
 
 def scoped(
-    model_or_queryset: type[M] | QuerySet[M], user: Any, permission: str | None = None
+    model_or_queryset: type[M] | QuerySet[M] | models.Manager[M],
+    user: Any,
+    permission: str | None = None,
 ) -> QuerySet[M]:
     """The rows of a model (or a queryset) that ``user`` may see, or use ``permission`` on."""
-    queryset = (
-        model_or_queryset
-        if isinstance(model_or_queryset, QuerySet)
-        else model_or_queryset._default_manager.all()
-    )
+    if isinstance(model_or_queryset, QuerySet):
+        queryset = model_or_queryset
+    elif isinstance(model_or_queryset, models.Manager):
+        queryset = model_or_queryset.all()
+    else:
+        queryset = model_or_queryset._default_manager.all()
     return filter_for_scope(queryset, scope_for(user, permission))
 
 
 def get_scoped_or_404(
-    model_or_queryset: type[M] | QuerySet[M],
+    model_or_queryset: type[M] | QuerySet[M] | models.Manager[M],
     user: Any,
     permission: str | None = None,
     **lookup: Any,
 ) -> M:
     """One row the user may see; 404 (never 403) when it is outside the scope."""
     queryset = scoped(model_or_queryset, user, permission)
-    try:
-        return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404 from None
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
 
 
 def is_in_scope(obj: models.Model, user: Any, permission: str | None = None) -> bool:

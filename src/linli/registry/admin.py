@@ -2,13 +2,21 @@
 
 Foreign keys use autocomplete widgets (a select with tens of thousands of dwellings would
 not load), change lists join what ``__str__`` prints (a dwelling prints its stairwell,
-building and compound) and search the fields clerks look things up by.
+building and compound) and search the fields clerks look things up by. Every admin and
+inline is scoped (:class:`~linli.core.scoped_admin.ScopedAdminMixin`): rows, choices and
+permissions follow the user's role assignments.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from linli.core.crypto import hash_lookup
+from linli.core.scoped_admin import ScopedAdminMixin
 from linli.registry.models import (
     Building,
     Community,
@@ -16,6 +24,7 @@ from linli.registry.models import (
     District,
     Dwelling,
     Household,
+    Organisation,
     Owner,
     Ownership,
     Resident,
@@ -25,10 +34,13 @@ from linli.registry.models import (
 )
 
 _DWELLING_PATH = "stairwell__building__compound"
+#: Filters over related places offer only those in the (scoped) change list, so a filter
+#: never lists a zone or sub-district outside the user's jurisdiction.
+_ONLY = admin.RelatedOnlyFieldListFilter
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Districts, by GB/T 2260 code."""
 
     list_display = ["code", "name"]
@@ -36,39 +48,50 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subdistrict)
-class SubdistrictAdmin(admin.ModelAdmin):
+class SubdistrictAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Sub-district offices."""
 
     list_display = ["code", "name", "district"]
-    list_filter = ["district"]
+    list_filter = [("district", _ONLY)]
     list_select_related = ["district"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["district"]
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Residents' communities."""
 
     list_display = ["code", "name", "subdistrict"]
-    list_filter = ["subdistrict"]
+    list_filter = [("subdistrict", _ONLY)]
     list_select_related = ["subdistrict"]
     search_fields = ["code", "name", "subdistrict__name"]
     autocomplete_fields = ["subdistrict"]
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Renovation zones."""
 
     list_display = ["code", "name", "district"]
-    list_filter = ["district"]
+    list_filter = [("district", _ONLY)]
     list_select_related = ["district"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["district"]
 
 
-class BuildingInline(admin.TabularInline):
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Property companies, contractors, departments and utilities."""
+
+    list_display = ["name", "kind", "credit_code", "district"]
+    list_filter = ["kind"]
+    list_select_related = ["district"]
+    search_fields = ["name", "=credit_code"]
+    autocomplete_fields = ["district"]
+
+
+class BuildingInline(ScopedAdminMixin, admin.TabularInline):
     """A compound's buildings, edited on the compound's page."""
 
     model = Building
@@ -78,7 +101,7 @@ class BuildingInline(admin.TabularInline):
 
 
 @admin.register(Compound)
-class CompoundAdmin(admin.ModelAdmin):
+class CompoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Compounds, the unit of renovation."""
 
     list_display = [
@@ -88,6 +111,7 @@ class CompoundAdmin(admin.ModelAdmin):
         "zone",
         "year_built",
         "management_mode",
+        "property_company",
         "renovation_status",
         "renovated_year",
         "heritage",
@@ -96,16 +120,16 @@ class CompoundAdmin(admin.ModelAdmin):
         "renovation_status",
         "management_mode",
         "heritage",
-        "zone",
-        "community__subdistrict",
+        ("zone", _ONLY),
+        ("community__subdistrict", _ONLY),
     ]
-    list_select_related = ["community", "zone"]
+    list_select_related = ["community", "zone", "property_company"]
     search_fields = ["code", "name", "address"]
-    autocomplete_fields = ["community", "zone"]
+    autocomplete_fields = ["community", "zone", "property_company"]
     inlines = [BuildingInline]
 
 
-class StairwellInline(admin.TabularInline):
+class StairwellInline(ScopedAdminMixin, admin.TabularInline):
     """A building's stairwells."""
 
     model = Stairwell
@@ -115,7 +139,7 @@ class StairwellInline(admin.TabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Buildings of compounds."""
 
     list_display = ["__str__", "compound", "number", "storeys", "has_elevator", "structure"]
@@ -127,7 +151,7 @@ class BuildingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stairwell)
-class StairwellAdmin(admin.ModelAdmin):
+class StairwellAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Stairwells (units) of buildings."""
 
     list_display = ["__str__", "building", "number"]
@@ -136,7 +160,7 @@ class StairwellAdmin(admin.ModelAdmin):
     autocomplete_fields = ["building"]
 
 
-class OwnershipInline(admin.TabularInline):
+class OwnershipInline(ScopedAdminMixin, admin.TabularInline):
     """Titles to a dwelling; owners are picked by autocomplete."""
 
     model = Ownership
@@ -145,7 +169,7 @@ class OwnershipInline(admin.TabularInline):
 
 
 @admin.register(Dwelling)
-class DwellingAdmin(admin.ModelAdmin):
+class DwellingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Dwellings (exclusive parts); tens of thousands of rows."""
 
     list_display = ["__str__", "floor", "area", "sale_status"]
@@ -157,18 +181,44 @@ class DwellingAdmin(admin.ModelAdmin):
     show_full_result_count = False  # skip the extra COUNT(*) over every dwelling
 
 
-@admin.register(Owner)
-class OwnerAdmin(admin.ModelAdmin):
-    """Owners; identifiers are searchable by exact value only and kept out of the list."""
+class PersonalDataAdminMixin:
+    """ID and phone numbers (encrypted): shown masked, found by their exact value.
 
-    list_display = ["name", "kind"]
+    Lists and forms print them masked (their ``str()``); the edit field never shows the value
+    and keeps it when left blank. The search box also matches a whole ID or phone number
+    through the keyed hash (a fragment matches nothing: the column is encrypted).
+    """
+
+    model: Any
+    personal_search_fields: tuple[str, ...] = ("id_number", "phone")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        results, may_have_duplicates = super().get_search_results(  # type: ignore[misc]
+            request, queryset, search_term
+        )
+        term = search_term.strip()
+        if term:
+            exact = Q()
+            for name in self.personal_search_fields:
+                exact |= hash_lookup(self.model, name, term)
+            results = results | queryset.filter(exact)
+        return results, may_have_duplicates
+
+
+@admin.register(Owner)
+class OwnerAdmin(PersonalDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Owners; ID and phone numbers masked, searchable by exact value only."""
+
+    list_display = ["name", "kind", "id_number", "phone"]
     list_filter = ["kind"]
-    search_fields = ["name", "=id_number", "=credit_code", "=phone"]
+    search_fields = ["name", "=credit_code"]
     show_full_result_count = False
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(admin.ModelAdmin):
+class OwnershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Owner-dwelling titles."""
 
     list_display = ["owner", "dwelling", "share"]
@@ -178,7 +228,7 @@ class OwnershipAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class ResidentInline(admin.TabularInline):
+class ResidentInline(ScopedAdminMixin, admin.TabularInline):
     """The people of a household."""
 
     model = Resident
@@ -187,7 +237,7 @@ class ResidentInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Households living in dwellings."""
 
     list_display = ["__str__", "head_name", "is_owner_occupied"]
@@ -200,12 +250,12 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
-    """Residents, the people counts add up."""
+class ResidentAdmin(PersonalDataAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Residents, the people counts add up; ID and phone numbers masked."""
 
-    list_display = ["name", "household", "gender", "birth_year"]
+    list_display = ["name", "household", "gender", "birth_year", "phone"]
     list_filter = ["gender"]
     list_select_related = [f"household__dwelling__{_DWELLING_PATH}"]
-    search_fields = ["name", "=id_number", "=phone"]
+    search_fields = ["name"]
     autocomplete_fields = ["household"]
     show_full_result_count = False

@@ -26,10 +26,14 @@ from linli.core.api import (
     router,
 )
 from linli.core.geo import CoordSystem, to_wgs84
+from linli.core.scoped_api import ScopedViewSetMixin
 from linli.registry import models as m
+from linli.registry import selectors
+from linli.registry.reveal_api import RevealActionMixin
 
-#: Fields carrying personal data, serialized as stored for now. A later issue masks them by role
-#: and encrypts them at rest; they are declared explicitly on the serializers that carry them.
+#: Fields carrying personal data: encrypted at rest, read as masked text (a stored value's
+#: ``str()`` is its mask, which DRF's CharField prints); written as plaintext. A PATCH that
+#: leaves them out keeps them. Reading one in full is the reveal action (audited).
 PERSONAL_DATA_FIELDS = ("id_number", "phone")
 
 _TIMESTAMPS = ("created_at", "updated_at")
@@ -140,6 +144,16 @@ class ZoneSerializer(ModelCleanSerializer):
         fields = ("id", "district", "code", "name", "display", *_TIMESTAMPS)
 
 
+class OrganisationSerializer(ModelCleanSerializer):
+    """A company or department as read and written at /api/v1/organisations/."""
+
+    display = _display()
+
+    class Meta:
+        model = m.Organisation
+        fields = ("id", "kind", "name", "display", "credit_code", "district", *_TIMESTAMPS)
+
+
 class CompoundSerializer(ModelCleanSerializer):
     """A compound with its annotated counts; coordinates may be given in GCJ-02 or BD-09."""
 
@@ -182,6 +196,7 @@ class CompoundSerializer(ModelCleanSerializer):
             "address",
             "year_built",
             "management_mode",
+            "property_company",
             "heritage",
             "floor_area",
             "renovation_status",
@@ -373,6 +388,7 @@ CommunityFilter = _filterset(
     m.Community, {"subdistrict": "subdistrict", "district": "subdistrict__district"}
 )
 ZoneFilter = _filterset(m.Zone, {"district": "district"})
+OrganisationFilter = _filterset(m.Organisation, {"district": "district"}, fields=("kind",))
 CompoundFilter = _filterset(
     m.Compound,
     {
@@ -380,6 +396,7 @@ CompoundFilter = _filterset(
         "subdistrict": "community__subdistrict",
         "district": "community__subdistrict__district",
         "zone": "zone",
+        "property_company": "property_company",
     },
     fields=("renovation_status", "management_mode", "heritage"),
     ranges=("year_built",),
@@ -435,8 +452,9 @@ ResidentFilter = _filterset(
 # --- Viewsets ------------------------------------------------------------------------------
 
 
-class RegistryViewSet(AtomicWritesMixin, viewsets.ModelViewSet):
-    """CRUD for one registry model: atomic writes, model permissions, filters, search, ordering."""
+class RegistryViewSet(ScopedViewSetMixin, AtomicWritesMixin, viewsets.ModelViewSet):
+    """CRUD for one registry model: rows, writes and choices in the caller's jurisdiction
+    (see :mod:`linli.core.scoped_api`), atomic writes, filters, search, ordering."""
 
 
 class DistrictViewSet(RegistryViewSet):
@@ -478,6 +496,16 @@ class ZoneViewSet(RegistryViewSet):
     ordering_fields = ("id", "code", "name")
 
 
+class OrganisationViewSet(RegistryViewSet):
+    """Organisations (单位): property companies, contractors, departments and utilities."""
+
+    queryset = m.Organisation.objects.all()
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    search_fields = ("name", "credit_code")
+    ordering_fields = ("id", "name", "kind")
+
+
 class CompoundViewSet(RegistryViewSet):
     """Compounds (小区/院) with building, dwelling, household and people counts."""
 
@@ -498,6 +526,12 @@ class CompoundViewSet(RegistryViewSet):
         "household_count",
         "people_count",
     )
+
+    def get_queryset(self) -> Any:
+        # Counted in the caller's scope (a resident's compound counts the resident's rows).
+        return selectors.compounds_with_counts(self.request.user).select_related(
+            "community__subdistrict"
+        )
 
     @extend_schema(
         summary="Compounds as a GeoJSON FeatureCollection",
@@ -574,7 +608,7 @@ class DwellingViewSet(RegistryViewSet):
     ordering_fields = ("id", "number", "floor", "area")
 
 
-class OwnerViewSet(RegistryViewSet):
+class OwnerViewSet(RevealActionMixin, RegistryViewSet):
     """Owners (业主): people, organisations and developers."""
 
     queryset = m.Owner.objects.all()
@@ -604,7 +638,7 @@ class HouseholdViewSet(RegistryViewSet):
     ordering_fields = ("id", "head_name")
 
 
-class ResidentViewSet(RegistryViewSet):
+class ResidentViewSet(RevealActionMixin, RegistryViewSet):
     """Residents (居民), the people that people counts add up."""
 
     queryset = m.Resident.objects.select_related("household")
@@ -618,6 +652,7 @@ router.register("districts", DistrictViewSet)
 router.register("subdistricts", SubdistrictViewSet)
 router.register("communities", CommunityViewSet)
 router.register("zones", ZoneViewSet)
+router.register("organisations", OrganisationViewSet)
 router.register("compounds", CompoundViewSet)
 router.register("buildings", BuildingViewSet)
 router.register("stairwells", StairwellViewSet)

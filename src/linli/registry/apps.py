@@ -6,6 +6,8 @@ class RegistryConfig(AppConfig):
     label = "registry"
 
     def ready(self) -> None:
+        from linli.registry.audit import track_registry
         from linli.registry.scoping import register_rules
 
         register_rules()
+        track_registry()

@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 
+from linli.core import audit
+from linli.core.crypto import SensitiveValue
 from linli.core.errors import Invalid
+from linli.core.models import AuditAction
 from linli.registry.demo_generate import (
     DEFAULT_SEED,
     DISTRICT,
@@ -36,6 +39,7 @@ from linli.registry.models import (
     District,
     Dwelling,
     Household,
+    Organisation,
     Owner,
     Ownership,
     RenovationStatus,
@@ -69,6 +73,7 @@ REGISTRY_MODELS: tuple[type[models.Model], ...] = (
     Subdistrict,
     Community,
     Zone,
+    Organisation,
     Compound,
     Building,
     Stairwell,
@@ -118,7 +123,10 @@ def build(
     """
     started = time.perf_counter()
     data = generate(seed=seed, compounds=compounds)
-    with transaction.atomic():
+    # Seeding half a million rows gets one summarising audit event, not one per row: the
+    # rows are generated, not anyone's change, and per-row events would double the build.
+    with transaction.atomic(), audit.suppressed():
+        deleted: dict[str, int] = {}
         if not registry_is_empty():
             if not reset:
                 raise Invalid(
@@ -127,6 +135,7 @@ def build(
                     "use --reset to delete it and rebuild",
                     "registry_not_empty",
                 )
+            deleted = registry_counts()
             try:
                 clear_registry()
             except ProtectedError as exc:
@@ -136,7 +145,23 @@ def build(
                     "registry_protected",
                 ) from exc
         write(data)
+        audit.record(
+            action=AuditAction.BULK,
+            model_label="registry",
+            object_repr="演示数据 (demo registry)",
+            changes={
+                "seed": seed,
+                "compounds": compounds,
+                "deleted": deleted,
+                "created": registry_counts(),
+            },
+        )
     return summarize(seconds=time.perf_counter() - started)
+
+
+def registry_counts() -> dict[str, int]:
+    """Rows per registry model (by model label), for the demo's audit event."""
+    return {model._meta.label_lower: model._default_manager.count() for model in REGISTRY_MODELS}
 
 
 def _created(model: type[models.Model], objs: list[models.Model]) -> list[int]:
@@ -159,6 +184,13 @@ def write(data: DemoData) -> None:
         [Community(subdistrict_id=subs[s], code=c, name=n) for s, c, n in data.communities],
     )
     zones = _created(Zone, [Zone(district=district, code=c, name=n) for c, n in data.zones])
+    organisations = _created(
+        Organisation,
+        [
+            Organisation(kind=o.kind, name=o.name, credit_code=o.credit_code, district=district)
+            for o in data.organisations
+        ],
+    )
     compounds = _created(
         Compound,
         [
@@ -167,6 +199,9 @@ def write(data: DemoData) -> None:
                 name=r.name,
                 community_id=communities[r.community],
                 zone_id=zones[r.zone],
+                property_company_id=None
+                if r.property_company is None
+                else organisations[r.property_company],
                 address=r.address,
                 year_built=r.year_built,
                 management_mode=r.management_mode,
@@ -293,6 +328,7 @@ HASHED_FIELDS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (Subdistrict, ("district__code", "code", "name")),
     (Community, ("subdistrict__code", "code", "name")),
     (Zone, ("district__code", "code", "name")),
+    (Organisation, ("kind", "name", "credit_code", "district__code")),
     (
         Compound,
         (
@@ -300,6 +336,7 @@ HASHED_FIELDS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
             "name",
             "community__code",
             "zone__code",
+            "property_company__name",
             "address",
             "year_built",
             "management_mode",
@@ -334,9 +371,19 @@ HASHED_FIELDS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
 )
 
 
+def _text(value: object) -> str:
+    # Personal data is hashed as plaintext: ciphertexts differ on every build (random nonces)
+    # and keyed hashes on every key, but the demo's content does not.
+    if value is None:
+        return "\x00"
+    if isinstance(value, SensitiveValue):
+        return value.reveal()
+    return str(value)
+
+
 def _lines(model: type[models.Model], fields: tuple[str, ...]) -> Iterator[str]:
     rows = model._default_manager.order_by().values_list(*fields).iterator(chunk_size=10_000)
-    return iter(sorted("\x1f".join("\x00" if v is None else str(v) for v in row) for row in rows))
+    return iter(sorted("\x1f".join(_text(v) for v in row) for row in rows))
 
 
 def content_hash() -> str:

@@ -213,3 +213,50 @@ AREA_CODES: tuple[tuple[str, int], ...] = (
     ("410328", 1),  # 洛宁县
     ("410329", 1),  # 伊川县
 )
+
+# --- organisations -------------------------------------------------------------------------
+# Names are plausible, not real registrations; credit codes are generated (valid checksums).
+
+#: The property company of 凯旋东路43号院 (the 智慧物业 pilot); it manages that compound only.
+KAIXUAN_COMPOUND = "凯旋东路43号院"
+KAIXUAN_PROPERTY = "洛阳凯旋物业服务有限公司"
+
+#: Property companies for the other professionally managed compounds, which are shared among
+#: them by sub-district (one company per few neighbouring sub-districts).
+PROPERTY_COMPANIES: tuple[str, ...] = (
+    "洛阳市西工区红色物业服务有限公司",
+    "洛阳金谷园物业管理有限公司",
+    "洛阳中州物业服务有限公司",
+    "洛阳王城物业管理有限公司",
+    "洛阳万家和物业服务有限公司",
+)
+
+#: The district's functional departments (职能部门) that sign off joint reviews.
+HOUSING_DEPARTMENT = "西工区住房和城乡建设局"
+DEPARTMENTS: tuple[str, ...] = (
+    HOUSING_DEPARTMENT,
+    "西工区财政局",
+    "西工区自然资源和规划局",
+    "西工区应急管理局",  # fire safety (消防)
+    "西工区市场监督管理局",  # special equipment: elevators (特种设备)
+)
+
+#: Utilities (水电气暖通信) whose networks run through the compounds.
+UTILITIES: tuple[str, ...] = (
+    "洛阳市供水有限公司",
+    "洛阳市供电服务有限公司",
+    "洛阳市燃气有限公司",
+    "洛阳市热力有限公司",
+    "洛阳市通信网络建设有限公司",
+)
+
+#: Design, construction and supervision firms (设计/施工/监理单位), by OrganisationKind value.
+CONTRACTORS: tuple[tuple[str, str], ...] = (
+    ("design", "洛阳城市建筑设计研究院有限公司"),
+    ("design", "河南洛建规划设计有限公司"),
+    ("construction", "洛阳西工建设工程有限公司"),
+    ("construction", "洛阳市城建工程集团有限公司"),
+    ("construction", "河南中洛建筑安装有限公司"),
+    ("supervision", "洛阳市建设工程监理有限公司"),
+    ("supervision", "河南豫西工程管理咨询有限公司"),
+)

@@ -17,9 +17,15 @@ from linli.core.errors import Invalid
 from linli.core.geo import XIGONG_EXTENT
 from linli.registry.demo_data import (
     BARRACKS,
+    CONTRACTORS,
+    DEPARTMENTS,
     DEVELOPERS,
+    KAIXUAN_COMPOUND,
+    KAIXUAN_PROPERTY,
     NAMED_COMPOUNDS,
+    PROPERTY_COMPANIES,
     SUBDISTRICTS,
+    UTILITIES,
     WORK_UNITS,
     NamedCompound,
 )
@@ -29,12 +35,14 @@ from linli.registry.demo_rows import (
     DemoData,
     DwellingRow,
     HouseholdRow,
+    OrganisationRow,
     OwnerRow,
     People,
     fake_credit_code,
 )
 from linli.registry.models import (
     ManagementMode,
+    OrganisationKind,
     OwnerKind,
     RenovationStatus,
     SaleStatus,
@@ -161,6 +169,7 @@ def generate(*, seed: int = DEFAULT_SEED, compounds: int = FULL_COMPOUNDS) -> De
         first = len(data.dwellings)
         occupied = _structure(rng, data, ci, len(sizes[ci]))
         _occupants(rng, data, people, developers, first, occupied, sizes[ci], elderly[ci])
+    _organisations(data, seed)
     return data
 
 
@@ -557,3 +566,38 @@ def _occupants(
                 holdings[owner] = 1
         if size:
             data.households.append(HouseholdRow(d, owner_occupied, members))
+
+
+def _organisations(data: DemoData, seed: int) -> None:
+    """Companies and departments, and the property company of each professionally managed
+    compound: 凯旋东路43号院 has its own, the others share five by sub-district.
+
+    Drawn from a random stream of their own, so adding them changed no other row.
+    """
+    rng = random.Random(f"organisations-{seed}")
+    used: set[str] = set()
+
+    def add(kind: str, name: str, registration: str = "91") -> int:
+        code = fake_credit_code(rng, division=DISTRICT[0], registration=registration)
+        while code in used:
+            code = fake_credit_code(rng, division=DISTRICT[0], registration=registration)
+        used.add(code)
+        data.organisations.append(OrganisationRow(kind, name, code))
+        return len(data.organisations) - 1
+
+    kaixuan = add(OrganisationKind.PROPERTY, KAIXUAN_PROPERTY)
+    companies = [add(OrganisationKind.PROPERTY, name) for name in PROPERTY_COMPANIES]
+    for name in DEPARTMENTS:
+        add(OrganisationKind.DEPARTMENT, name, registration="11")  # 11: a government body
+    for name in UTILITIES:
+        add(OrganisationKind.UTILITY, name)
+    for kind, name in CONTRACTORS:
+        add(kind, name)
+    for row in data.compounds:
+        if row.management_mode != ManagementMode.PROFESSIONAL:
+            continue
+        if row.name == KAIXUAN_COMPOUND:
+            row.property_company = kaixuan
+        else:
+            subdistrict = data.communities[row.community][0]
+            row.property_company = companies[subdistrict % len(companies)]

@@ -39,6 +39,16 @@ class CompoundRow:
     latitude: Decimal
     zone: int = -1
     floor_area: Decimal | None = None
+    property_company: int | None = None  # index into DemoData.organisations
+
+
+@dataclass(slots=True)
+class OrganisationRow:
+    """A company or department (OrganisationKind value) with its credit code."""
+
+    kind: str
+    name: str
+    credit_code: str
 
 
 @dataclass(slots=True)
@@ -91,6 +101,7 @@ class DemoData:
     subdistricts: list[tuple[str, str]] = field(default_factory=list)
     communities: list[tuple[int, str, str]] = field(default_factory=list)
     zones: list[tuple[str, str]] = field(default_factory=list)
+    organisations: list[OrganisationRow] = field(default_factory=list)
     compounds: list[CompoundRow] = field(default_factory=list)
     buildings: list[BuildingRow] = field(default_factory=list)
     stairwells: list[tuple[int, str]] = field(default_factory=list)
@@ -111,12 +122,13 @@ class Person:
     birth_year: int
 
 
-def fake_credit_code(rng: random.Random, *, division: str) -> str:
-    """A company's unified social credit code (91 + Xigong + GB 11714 organisation code)."""
+def fake_credit_code(rng: random.Random, *, division: str, registration: str = "91") -> str:
+    """A unified social credit code: ``registration`` (91 a company, 11 a government body),
+    the division, a GB 11714 organisation code and the GB 32100 check character."""
     body = [rng.randrange(10) for _ in range(8)]
     check = 11 - sum(d * w for d, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
     org = "".join(map(str, body)) + {10: "X", 11: "0"}.get(check, str(check))
-    first17 = f"91{division}{org}"
+    first17 = f"{registration}{division}{org}"
     return first17 + credit_code_check_char(first17)
 
 

@@ -4,6 +4,11 @@ Both use openpyxl's write-only mode (rows stream to disk, memory stays flat) and
 :mod:`.workbook`, so an export reads back through the importer with zero changes. Every data
 sheet gets its header row (help text and example as cell comments), dropdowns for choice and
 yes/no columns, text format for code columns, and the 说明 sheet explains every column.
+
+Personal data (owners' ID and phone numbers) is masked unless the caller asks for it with
+``include_personal_data=True``; a masked export still imports with zero changes (the importer
+reads a masked cell as "the value already registered"). Who may ask is
+:func:`may_export_personal_data`.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from linli.core.crypto import reveal
 from linli.registry.models import Building, Compound, Dwelling, Ownership, Stairwell
+from linli.registry.scoping import whole_compounds_of
 from linli.registry.workbook import (
     BUILDINGS,
     COMPOUNDS,
@@ -37,7 +44,12 @@ from linli.registry.workbook import (
     choice_label,
 )
 
-__all__ = ["export_registry_workbook", "write_template"]
+__all__ = [
+    "VIEW_PERSONAL_DATA",
+    "export_registry_workbook",
+    "may_export_personal_data",
+    "write_template",
+]
 
 Target = str | os.PathLike[str] | IO[bytes]
 
@@ -45,6 +57,10 @@ Target = str | os.PathLike[str] | IO[bytes]
 EXPORT_CHUNK = 2000
 #: Rows a dropdown covers (Excel's sheet has 1,048,576).
 _VALIDATION_ROWS = 1_048_576
+
+#: The permission the scoping layer answers from role assignments' personal data grant
+#: (``linli.accounts.roles.VIEW_PERSONAL_DATA``; the registry does not import accounts).
+VIEW_PERSONAL_DATA = "registry.view_personal_data"
 
 _HEADER_FONT = Font(bold=True)
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -60,10 +76,28 @@ def write_template(target: Target) -> None:
     book.save(target)
 
 
-def export_registry_workbook(target: Target, *, compounds: QuerySet[Compound] | None = None) -> int:
+def may_export_personal_data(user: Any, compounds: QuerySet[Compound]) -> bool:
+    """Whether ``user`` holds the personal data grant for every one of ``compounds``.
+
+    An export with personal data covers whole compounds, so the grant must cover all of them
+    (superusers hold it everywhere).
+    """
+    granted = whole_compounds_of(user, VIEW_PERSONAL_DATA).values("pk")
+    return not compounds.exclude(pk__in=granted).exists()
+
+
+def export_registry_workbook(
+    target: Target,
+    *,
+    compounds: QuerySet[Compound] | None = None,
+    include_personal_data: bool = False,
+) -> int:
     """Write the registry (or only ``compounds``) in the workbook format; returns dwelling rows.
 
     Coordinates are written in WGS-84; labels, not values, for choices; 是/否 for yes/no.
+    ID and phone numbers are masked (``410303********0015``, ``154****1234``) unless
+    ``include_personal_data``; the caller checks the user may have them
+    (:func:`may_export_personal_data`).
     """
     scope = Compound.objects.all() if compounds is None else compounds
     ids = scope.values("pk")
@@ -125,7 +159,8 @@ def export_registry_workbook(target: Target, *, compounds: QuerySet[Compound] | 
                 "dwelling__number",
                 "owner__name",
                 "pk",
-            )
+            ),
+            include_personal_data=include_personal_data,
         ),
     )
     _guide_sheet(book)
@@ -180,7 +215,11 @@ def _compound_rows(queryset: QuerySet[Compound]) -> Iterator[list[Any]]:
         yield [*row, wgs84 if values[-1] is not None else None]
 
 
-def _owner_rows(queryset: QuerySet[Ownership]) -> Iterator[list[Any]]:
+def _owner_rows(
+    queryset: QuerySet[Ownership], *, include_personal_data: bool
+) -> Iterator[list[Any]]:
+    # str() of a stored ID or phone is its masked form; reveal() is the plaintext.
+    shown = reveal if include_personal_data else str
     names = (
         "dwelling__stairwell__building__compound__code",
         "dwelling__stairwell__building__number",
@@ -200,8 +239,8 @@ def _owner_rows(queryset: QuerySet[Ownership]) -> Iterator[list[Any]]:
             *head,
             _cell_value(OWNERSHIPS, "kind", kind),
             name,
-            id_number or credit_code,
-            phone or None,
+            shown(id_number) if id_number else credit_code,
+            shown(phone) if phone else None,
             share,
         ]
 

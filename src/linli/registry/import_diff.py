@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any
 
-from linli.registry.importer import ErrorLog, ParsedSheet, Row, mask
+from linli.core.crypto import keyed_hash, mask_id_number, mask_phone, reveal
+from linli.registry.importer import ErrorLog, ParsedSheet, Row, is_masked, mask
 from linli.registry.models import (
     Building,
     Community,
@@ -464,7 +465,6 @@ class _Planner:
             return
         dwellings = self._known(DWELLINGS)
         wanted: dict[tuple[str, ...], list[Row]] = {}
-        owner_rows: dict[str, Row] = {}
         for row in ps.rows:
             if not row.ok:
                 continue
@@ -473,9 +473,16 @@ class _Planner:
                 self._unknown_parent(ps, row, DWELLINGS)
                 continue
             wanted.setdefault(dwelling, []).append(row)
-            owner_rows.setdefault(row.values["id_code"], row)
 
         held, owners = self._stored_ownerships(set(wanted))
+        unmasked = self._unmask_codes(ps, wanted, held)
+        owner_rows: dict[str, Row] = {}
+        for rows in wanted.values():
+            for row in rows:
+                first = owner_rows.setdefault(row.values["id_code"], row)
+                # importer checked rows named in full against each other; these, here.
+                if first is not row and unmasked & {id(row), id(first)}:
+                    self._check_same_owner(ps, first, row)
         self._stored_owners(owner_rows, owners)
         self.plan.ids[OWNERS] = {(code,): r["id"] for code, r in owners.items()}
         owner_writes = self.plan.writes.setdefault(OWNERS, [])
@@ -483,6 +490,19 @@ class _Planner:
             v = row.values
             new = {f: v[f] for f in _OWNER_FIELDS}
             old = owners.get(code)
+            if is_masked(new["phone"]):
+                stored = old["phone"] if old is not None else None
+                if not stored or mask_phone(reveal(stored)) != new["phone"]:
+                    ps.error(
+                        self.errors,
+                        row,
+                        "phone",
+                        "手机号是掩码,与系统中登记的号码不符;新填或修改手机号须填写完整号码",
+                        "the phone number is masked and does not match the registered one; "
+                        "a new or changed number must be given in full",
+                    )
+                    continue
+                new["phone"] = stored  # the masked export's cell: the registered number
             if old is None:
                 organisation = v["kind"] in ORGANISATION_KINDS
                 new["credit_code" if organisation else "id_number"] = code
@@ -537,20 +557,103 @@ class _Planner:
                     "(移除 removed)",
                 )
 
+    def _unmask_codes(
+        self,
+        ps: ParsedSheet,
+        wanted: dict[tuple[str, ...], list[Row]],
+        held: dict[int, dict[str, dict]],
+    ) -> set[int]:
+        """Replace each masked 证件号码 by the code of the dwelling's registered owner it masks.
+
+        A masked export writes ``410303********0015``; on re-import that cell means "this
+        dwelling's owner whose code looks so". A mask matching no owner of the dwelling (or
+        several), or naming an owner the dwelling already lists, is an error and its row is
+        dropped. Returns the ``id()`` of the rows whose code was unmasked.
+        """
+        dwelling_ids = self.plan.ids[DWELLINGS.name]
+        unmasked: set[int] = set()
+        for dwelling, rows in wanted.items():
+            current = held.get(dwelling_ids.get(dwelling, -1), {})
+            masks = {code: mask_id_number(code) for code in current}
+            listed = {r.values["id_code"]: r for r in rows if not is_masked(r.values["id_code"])}
+            kept: list[Row] = []
+            for row in rows:
+                code = row.values["id_code"]
+                if not is_masked(code):
+                    kept.append(row)
+                    continue
+                matches = [c for c, m in masks.items() if m == code]
+                if len(matches) != 1:
+                    zh, en = (
+                        (
+                            "证件号码是掩码,与该房屋已登记的业主都不符;新业主须填写完整证件号码",
+                            "the ID is masked and matches none of the dwelling's registered "
+                            "owners; a new owner needs the full ID",
+                        )
+                        if not matches
+                        else (
+                            "证件号码是掩码,与该房屋的多位已登记业主相符,请填写完整证件号码",
+                            "the masked ID matches several registered owners of the dwelling; "
+                            "give the full ID",
+                        )
+                    )
+                    ps.error(self.errors, row, "id_code", zh, en)
+                    continue
+                first = listed.setdefault(matches[0], row)
+                if first is not row:
+                    ps.error(
+                        self.errors,
+                        row,
+                        "id_code",
+                        f"与第 {first.number} 行是同一业主(该房屋已登记的业主)",
+                        f"names the same registered owner as row {first.number}",
+                    )
+                    continue
+                row.values["id_code"] = matches[0]
+                unmasked.add(id(row))
+                kept.append(row)
+            rows[:] = kept
+        return unmasked
+
+    def _check_same_owner(self, ps: ParsedSheet, first: Row, row: Row) -> None:
+        """An owner found through a masked code is spelled as on its other rows."""
+        for field_name in ("kind", "name", "phone"):
+            if first.values[field_name] != row.values[field_name]:
+                header = OWNERSHIPS.column(field_name).header
+                ps.error(
+                    self.errors,
+                    row,
+                    field_name,
+                    f"同一业主在第 {first.number} 行的{header}不同,各行须一致",
+                    f"the same owner has a different {header} on row {first.number}; "
+                    "every row must agree",
+                )
+                return
+
     def _stored_owners(self, owner_rows: dict[str, Row], found: dict[str, dict]) -> None:
         """Add to ``found`` the stored owners of ``owner_rows`` it lacks, by 证件号码.
 
-        Resident IDs are compared upper-cased, as the checker normalises them.
+        People are looked up by the keyed hash of their ID number (it is stored encrypted),
+        organisations by credit code.
         """
         missing = {c: r for c, r in owner_rows.items() if c not in found}
-        people = [c for c, r in missing.items() if r.values["kind"] not in ORGANISATION_KINDS]
-        people += [c[:-1] + "x" for c in people if c.endswith("X")]
+        people = {
+            keyed_hash("id_number", c): c
+            for c, r in missing.items()
+            if r.values["kind"] not in ORGANISATION_KINDS
+        }
         organisations = [c for c, r in missing.items() if r.values["kind"] in ORGANISATION_KINDS]
-        names = ("id", "id_number", "credit_code", *_OWNER_FIELDS)
-        for lookup, codes in (("id_number__in", people), ("credit_code__in", organisations)):
-            for chunk in _chunks(codes):
-                for r in Owner.objects.filter(**{lookup: chunk}).values(*names):
-                    found[(r["id_number"] or r["credit_code"]).upper()] = r
+        for chunk in _chunks(people):
+            rows = Owner.objects.filter(id_number_hash__in=chunk).values(
+                "id", "id_number_hash", *_OWNER_FIELDS
+            )
+            for r in rows:
+                found[people[r["id_number_hash"]]] = r
+        for chunk in _chunks(organisations):
+            for r in Owner.objects.filter(credit_code__in=chunk).values(
+                "id", "credit_code", *_OWNER_FIELDS
+            ):
+                found[r["credit_code"].upper()] = r
 
     def _stored_ownerships(
         self, dwellings: set[tuple[str, ...]]
@@ -558,7 +661,8 @@ class _Planner:
         """Stored ownerships of the listed dwellings (dwelling pk -> owner code -> row), and
         every owner holding a dwelling of the workbook's compounds (code -> row).
 
-        Read per compound, like the other levels: a few queries however many dwellings.
+        Read per compound, like the other levels: a few queries however many dwellings. Owner
+        codes are decrypted here (server side) to match the workbook's.
         """
         ids = self.plan.ids[DWELLINGS.name]
         listed = {ids[d] for d in dwellings if d in ids}
@@ -573,12 +677,16 @@ class _Planner:
             "owner__credit_code",
             *(f"owner__{f}" for f in _OWNER_FIELDS),
         )
+        codes: dict[int, str] = {}
         for chunk in _chunks(self.compound_ids):
             rows = Ownership.objects.filter(
                 dwelling__stairwell__building__compound_id__in=chunk
             ).values_list(*names)
             for pk, dwelling_id, share, owner_id, id_number, credit_code, *fields in rows:
-                code = (id_number or credit_code).upper()
+                code = codes.get(owner_id)
+                if code is None:
+                    code = (reveal(id_number) if id_number else credit_code or "").upper()
+                    codes[owner_id] = code
                 if code not in owners:
                     owners[code] = {"id": owner_id, **dict(zip(_OWNER_FIELDS, fields, strict=True))}
                 if dwelling_id in listed:

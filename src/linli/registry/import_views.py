@@ -3,7 +3,8 @@
 Thin views over :mod:`linli.registry.services`. Every page needs the ``registry.add_compound``
 and ``registry.change_compound`` permissions (403 otherwise; anonymous users go to the login
 page). An upload is seen and confirmed only by the person who uploaded it (or a superuser):
-it holds personal data.
+it holds personal data (the scope rule of ``RegistryUpload``). The export holds the
+compounds wholly inside the user's jurisdiction; an upload's rows are checked against it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -25,13 +27,23 @@ from django.views.generic import DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
 from linli.core.errors import Invalid
+from linli.core.scoping import scoped
 from linli.registry import services
-from linli.registry.exporter import export_registry_workbook, write_template
+from linli.registry.audit import record_export
+from linli.registry.exporter import (
+    export_registry_workbook,
+    may_export_personal_data,
+    write_template,
+)
 from linli.registry.forms import RegistryUploadForm
 from linli.registry.models_upload import RegistryUpload, UploadStatus
+from linli.registry.scoping import whole_compounds_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_PERMISSIONS = ("registry.add_compound", "registry.change_compound")
+NO_PERSONAL_DATA_GRANT = (
+    "没有导出个人信息的授权 (you are not granted exporting personal data for all these compounds)"
+)
 #: Field changes listed on the preview page.
 PREVIEW_CHANGES = 50
 
@@ -45,6 +57,8 @@ class ImportPermissionMixin(PermissionRequiredMixin):
 class UploadsOfUserMixin(ImportPermissionMixin):
     """Uploads visible to the current user: their own (superusers: all)."""
 
+    model = RegistryUpload
+
     request: HttpRequest
 
     def current_user(self) -> User:
@@ -54,9 +68,7 @@ class UploadsOfUserMixin(ImportPermissionMixin):
         return user
 
     def get_queryset(self) -> QuerySet[RegistryUpload]:
-        uploads = RegistryUpload.objects.select_related("uploaded_by")
-        user = self.current_user()
-        return uploads if user.is_superuser else uploads.filter(uploaded_by=user)
+        return scoped(RegistryUpload.objects.select_related("uploaded_by"), self.current_user())
 
 
 class UploadView(UploadsOfUserMixin, FormView):
@@ -68,6 +80,10 @@ class UploadView(UploadsOfUserMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["recent_uploads"] = self.get_queryset()[:10]
+        user = self.current_user()
+        context["can_export_personal_data"] = may_export_personal_data(
+            user, whole_compounds_of(user)
+        )
         return context
 
     def form_valid(self, form: RegistryUploadForm) -> HttpResponse:
@@ -123,12 +139,22 @@ class TemplateDownloadView(ImportPermissionMixin, View):
 
 
 class ExportView(ImportPermissionMixin, View):
-    """The whole registry in the workbook format, as an .xlsx download."""
+    """The compounds wholly in the user's jurisdiction in the workbook format, as an .xlsx
+    download (``linli registry export`` on the command line writes the whole registry)."""
 
     def get(self, request: HttpRequest) -> FileResponse:
+        compounds = whole_compounds_of(request.user)
+        # ?personal_data=1: ID and phone numbers in full, only with the personal data grant for
+        # every exported compound; otherwise they are masked (docs/personal-data.md).
+        include_personal_data = request.GET.get("personal_data") == "1"
+        if include_personal_data and not may_export_personal_data(request.user, compounds):
+            raise PermissionDenied(NO_PERSONAL_DATA_GRANT)
         # On disk, not in memory: a district's export runs to megabytes. FileResponse closes it.
         handle = tempfile.TemporaryFile()  # noqa: SIM115
-        export_registry_workbook(handle)
+        export_registry_workbook(
+            handle, compounds=compounds, include_personal_data=include_personal_data
+        )
+        record_export(compounds=compounds, include_personal_data=include_personal_data)
         handle.seek(0)
         day = timezone.localdate().strftime("%Y%m%d")
         return FileResponse(

@@ -32,6 +32,7 @@ from linli.registry.import_cells import (
     ErrorLog,
     as_text,
     is_blank,
+    is_masked,
     mask,
     parse_cell,
     shown,
@@ -260,7 +261,10 @@ def _key(row: Row, fields: Iterable[str]) -> tuple[str, ...] | None:
         key = tuple(row.values[f] for f in fields)
     except KeyError:
         return None
-    return key if all(isinstance(part, str) and part for part in key) else None
+    # A masked 证件号码 names no one until import_diff matches it to a registered owner.
+    if all(isinstance(part, str) and part and not is_masked(part) for part in key):
+        return key
+    return None
 
 
 def _shown_key(sheet: Sheet, key: tuple[str, ...]) -> tuple[str, ...]:
@@ -274,8 +278,8 @@ def _shown_key(sheet: Sheet, key: tuple[str, ...]) -> tuple[str, ...]:
 def _check_owner_id(parsed: ParsedSheet, row: Row, errors: ErrorLog) -> None:
     """The 证件号码 is a resident ID for a person and a credit code for an organisation."""
     kind, code = row.values.get("kind"), row.values.get("id_code")
-    if kind is None or code is None:
-        return
+    if kind is None or code is None or is_masked(code):
+        return  # a masked code is matched to a registered owner by import_diff
     try:
         row.values["id_code"] = ID_CHECKERS[kind](code)
     except Invalid as exc:
@@ -322,7 +326,8 @@ def _check_owners(parsed: ParsedSheet, errors: ErrorLog) -> None:
     shares: dict[tuple[str, ...], Decimal] = {}
     for row in parsed.rows:
         code = row.values.get("id_code")
-        if row.ok and code is not None:
+        # Masked codes of different owners may look alike; import_diff checks them once matched.
+        if row.ok and code is not None and not is_masked(code):
             seen = first.setdefault(code, row)
             for field_name in ("kind", "name", "phone"):
                 if seen is not row and seen.values[field_name] != row.values[field_name]:

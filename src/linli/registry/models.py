@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -13,6 +14,12 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.crypto import (
+    EncryptedCharField,
+    EncryptedQuerySet,
+    PersonalDataModelMixin,
+    hash_lookup,
+)
 from linli.core.ids import (
     validate_credit_code,
     validate_division_code,
@@ -462,21 +469,47 @@ class Dwelling(Timestamped):
                 )
 
 
-class Owner(Timestamped):
+class PersonalDataQuerySet(EncryptedQuerySet):
+    """Owners or residents looked up by ID or phone number, exactly, through the keyed hash."""
+
+    def with_id_number(self, value: str) -> PersonalDataQuerySet:
+        return self.filter(hash_lookup(self.model, "id_number", value))
+
+    def with_phone(self, value: str) -> PersonalDataQuerySet:
+        return self.filter(hash_lookup(self.model, "phone", value))
+
+
+def _hash_field(verbose_name: Any, *, unique: bool = False) -> models.CharField:
+    """The keyed hash (HMAC-SHA256, hex) beside an encrypted field, for exact lookups."""
+    return models.CharField(
+        verbose_name,
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        unique=unique,
+        db_index=not unique,
+    )
+
+
+class Owner(PersonalDataModelMixin, Timestamped):
     """A person or organisation owning dwellings; a developer owns its unsold parts."""
 
     kind = models.CharField(
         _("业主类型"), max_length=16, choices=OwnerKind.choices, default=OwnerKind.PERSON
     )
     name = models.CharField(_("姓名/名称"), max_length=128)
-    id_number = models.CharField(
+    # Encrypted at rest; one person owns at most one Owner row, enforced on the hash.
+    id_number = EncryptedCharField(
         _("身份证号"),
+        kind="id_number",
+        hash_field="id_number_hash",
         max_length=18,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_resident_id],
     )
+    id_number_hash = _hash_field(_("身份证号哈希"), unique=True)
     credit_code = models.CharField(
         _("统一社会信用代码"),
         max_length=18,
@@ -485,8 +518,18 @@ class Owner(Timestamped):
         unique=True,
         validators=[validate_credit_code],
     )
-    phone = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
+    phone = EncryptedCharField(
+        _("手机号"),
+        kind="phone",
+        hash_field="phone_hash",
+        max_length=11,
+        blank=True,
+        validators=[validate_mobile],
+    )
+    phone_hash = _hash_field(_("手机号哈希"))
     dwellings = models.ManyToManyField(Dwelling, through="Ownership", related_name="owners")
+
+    objects = PersonalDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -567,19 +610,36 @@ class Household(Timestamped):
         return f"{self.dwelling} {self.head_name}".strip()
 
 
-class Resident(Timestamped):
+class Resident(PersonalDataModelMixin, Timestamped):
     """A person living in a household; residents are what people counts add up."""
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("住户")
     )
     name = models.CharField(_("姓名"), max_length=64)
-    id_number = models.CharField(
-        _("身份证号"), max_length=18, null=True, blank=True, validators=[validate_resident_id]
+    id_number = EncryptedCharField(
+        _("身份证号"),
+        kind="id_number",
+        hash_field="id_number_hash",
+        max_length=18,
+        null=True,
+        blank=True,
+        validators=[validate_resident_id],
     )
-    phone = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
+    id_number_hash = _hash_field(_("身份证号哈希"))
+    phone = EncryptedCharField(
+        _("手机号"),
+        kind="phone",
+        hash_field="phone_hash",
+        max_length=11,
+        blank=True,
+        validators=[validate_mobile],
+    )
+    phone_hash = _hash_field(_("手机号哈希"))
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True, blank=True)
+
+    objects = PersonalDataQuerySet.as_manager()
 
     class Meta:
         ordering = ["household", "pk"]

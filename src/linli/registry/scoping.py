@@ -9,9 +9,13 @@ community, zone) are visible when they contain something in scope, so breadcrumb
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from typing import Any
 
-from linli.core.scoping import MATCH_NONE, Scope, any_of, register
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from linli.core.models import AuditEvent
+from linli.core.scoping import MATCH_NONE, Scope, any_of, register, scope_for
 from linli.registry import models as m
 
 COMPOUND_OF_DWELLING = "stairwell__building__compound"
@@ -28,6 +32,50 @@ def whole_compounds(scope: Scope, prefix: str = "") -> Q:
         (f"{p}community__subdistrict__district_id", scope.district_ids),
         (f"{p}property_company_id", scope.organisation_ids),
     )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a compound sits (or would sit): what :func:`whole_compounds` matches on."""
+
+    district_id: int | None
+    subdistrict_id: int | None
+    community_id: int | None
+    zone_id: int | None = None
+    compound_id: int | None = None
+    property_company_id: int | None = None
+
+
+def covers_placement(scope: Scope, placement: Placement) -> bool:
+    """Whether ``scope`` covers a whole compound placed so, in Python (for unsaved rows).
+
+    The same test as :func:`whole_compounds`, for a compound an import would create or move;
+    ``tests/access`` checks the two agree on every stored compound.
+    """
+    if scope.everything:
+        return True
+    pairs = (
+        (placement.compound_id, scope.compound_ids),
+        (placement.zone_id, scope.zone_ids),
+        (placement.community_id, scope.community_ids),
+        (placement.subdistrict_id, scope.subdistrict_ids),
+        (placement.district_id, scope.district_ids),
+        (placement.property_company_id, scope.organisation_ids),
+    )
+    return any(value is not None and value in ids for value, ids in pairs)
+
+
+def whole_compounds_of(user: Any, permission: str | None = None) -> QuerySet[m.Compound]:
+    """Compounds ``user`` holds entirely (for ``permission``): what an export may contain.
+
+    Unlike the compound rule it leaves out the compound around a resident's own dwelling,
+    whose other dwellings and people the resident does not see.
+    """
+    scope = scope_for(user, permission)
+    compounds = m.Compound.objects.all()
+    if scope.everything:
+        return compounds
+    return compounds.filter(whole_compounds(scope))
 
 
 def _around_own_dwellings(scope: Scope, lookup: str, path: str) -> Q:
@@ -69,7 +117,13 @@ def ownership_rule(scope: Scope) -> Q:
 
 
 def owner_rule(scope: Scope) -> Q:
-    return Q(pk__in=m.Ownership.objects.filter(ownership_rule(scope)).values("owner_id"))
+    # An owner belongs wherever they hold a dwelling. One holding none (just registered, or
+    # after a sale) belongs to no place yet: only district-wide scopes see it, so that the
+    # district office can still link it to a dwelling.
+    held = Q(pk__in=m.Ownership.objects.filter(ownership_rule(scope)).values("owner_id"))
+    if scope.district_ids:
+        return held | Q(~Exists(m.Ownership.objects.filter(owner_id=OuterRef("pk"))))
+    return held
 
 
 def household_rule(scope: Scope) -> Q:
@@ -139,6 +193,20 @@ def upload_rule(scope: Scope) -> Q:
     return Q(uploaded_by_id=scope.user_id) if scope.user_id else MATCH_NONE
 
 
+def audit_rule(scope: Scope) -> Q:
+    """Audit events of compounds the scope covers entirely (a resident does not read the
+    history of neighbours' dwellings), of the district's places and owners for district-wide
+    scopes, and the caller's own events."""
+    rule = Q(compound_id__in=m.Compound.objects.filter(whole_compounds(scope)).values("pk"))
+    if scope.district_ids:
+        rule |= Q(compound_id__isnull=True, model_label__startswith="registry.") & ~Q(
+            model_label=m.RegistryUpload._meta.label_lower
+        )
+    if scope.user_id:
+        rule |= Q(actor_id=scope.user_id)
+    return rule
+
+
 def register_rules() -> None:
     register(m.District, district_rule)
     register(m.Subdistrict, subdistrict_rule)
@@ -154,3 +222,4 @@ def register_rules() -> None:
     register(m.Household, household_rule)
     register(m.Resident, resident_rule)
     register(m.RegistryUpload, upload_rule)
+    register(AuditEvent, audit_rule)

@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
+from linli.core import audit
 from linli.core.errors import Invalid
+from linli.registry.audit import ImportTrail, upload_import_context
 from linli.registry.import_diff import (
     OWNERS,
     FieldChange,
@@ -20,7 +22,15 @@ from linli.registry.import_diff import (
     Write,
     plan_import,
 )
-from linli.registry.importer import MAX_ERRORS, CellError, ErrorLog, Source, read_workbook
+from linli.registry.import_scope import plan_in_scope
+from linli.registry.importer import (
+    MAX_ERRORS,
+    CellError,
+    ErrorLog,
+    ParsedSheet,
+    Source,
+    read_workbook,
+)
 from linli.registry.models import Building, Compound, Dwelling, Owner, Ownership, Stairwell
 from linli.registry.models_upload import RegistryUpload, UploadStatus
 from linli.registry.workbook import BUILDINGS, COMPOUNDS, DWELLINGS, OWNERSHIPS, STAIRWELLS
@@ -65,7 +75,7 @@ class ImportResult:
 
 
 def import_registry_workbook(
-    *, path: Source, dry_run: bool, max_errors: int = MAX_ERRORS
+    *, path: Source, dry_run: bool, max_errors: int = MAX_ERRORS, user: User | None = None
 ) -> ImportResult:
     """Import a registry workbook (see ``docs/registry-workbook.md``): all or nothing.
 
@@ -73,17 +83,20 @@ def import_registry_workbook(
     ``dry_run`` or any error was found, writes everything in one transaction. Compounds,
     buildings, stairwells and dwellings are created or updated, never deleted; the
     ownerships of each dwelling listed on the 业主 sheet become exactly the listed ones.
+    With a ``user`` (web uploads), rows outside the user's jurisdiction for what they do are
+    errors (:mod:`linli.registry.import_scope`); the command line imports unchecked, as the
+    system operator.
     """
     errors = ErrorLog(max_errors)
     parsed = read_workbook(path, errors)
     if parsed is None:
         return ImportResult(dry_run, False, errors.items, errors.total)
     if dry_run:
-        plan = plan_import(parsed, errors)
+        plan = _plan(parsed, errors, user)
         return _result(plan, errors, dry_run=True, applied=False)
     with transaction.atomic():
         # Planned inside the transaction: what was compared is what gets written.
-        plan = plan_import(parsed, errors)
+        plan = _plan(parsed, errors, user)
         if not errors:
             apply_plan(plan=plan)
     result = _result(plan, errors, dry_run=False, applied=not errors)
@@ -93,6 +106,10 @@ def import_registry_workbook(
             {name: s.as_dict() for name, s in result.summary.items()},
         )
     return result
+
+
+def _plan(parsed: dict[str, ParsedSheet], errors: ErrorLog, user: User | None) -> Plan:
+    return plan_import(parsed, errors) if user is None else plan_in_scope(parsed, errors, user=user)
 
 
 def _result(plan: Plan, errors: ErrorLog, *, dry_run: bool, applied: bool) -> ImportResult:
@@ -108,9 +125,15 @@ def _result(plan: Plan, errors: ErrorLog, *, dry_run: bool, applied: bool) -> Im
 
 
 def apply_plan(*, plan: Plan) -> None:
-    """Write a :class:`~linli.registry.import_diff.Plan` with bulk inserts and updates."""
+    """Write a :class:`~linli.registry.import_diff.Plan` with bulk inserts and updates.
+
+    Every created, updated and removed row gets an audit event, recorded in bulk
+    (:class:`~linli.registry.audit.ImportTrail`); the source (``import`` from the web, ``cli``
+    from ``linli registry import``) comes from the audit context.
+    """
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), audit.suppressed():
+        trail = ImportTrail(plan)  # reads the values about to change, before they do
         ids = plan.ids
         levels: list[tuple[type[models.Model], str, str | None, str | None]] = [
             (Compound, COMPOUNDS.name, None, None),
@@ -129,7 +152,7 @@ def apply_plan(*, plan: Plan) -> None:
             Ownership.objects.filter(pk__in=chunk).delete()
         writes = plan.writes.get(OWNERSHIPS.name, [])
         dwellings, owners = ids[DWELLINGS.name], ids[OWNERS]
-        Ownership.objects.bulk_create(
+        created_ownerships = Ownership.objects.bulk_create(
             [
                 Ownership(dwelling_id=dwellings[w.key[:4]], owner_id=owners[w.key[4:]], **w.values)
                 for w in writes
@@ -138,6 +161,7 @@ def apply_plan(*, plan: Plan) -> None:
             batch_size=WRITE_BATCH,
         )
         _update(Ownership, writes, now)
+        audit.record_many(trail.events(created_ownerships))
 
 
 def _create(
@@ -180,7 +204,7 @@ def preview_registry_upload(*, file: UploadedFile, user: User) -> RegistryUpload
     upload = RegistryUpload(original_name=file.name or "", uploaded_by=user)
     upload.file.save(file.name or "registry.xlsx", file, save=False)
     with upload.file.open("rb") as handle:
-        result = import_registry_workbook(path=handle, dry_run=True)
+        result = import_registry_workbook(path=handle, dry_run=True, user=user)
     _record(upload, result)
     upload.status = UploadStatus.PREVIEWED if result.ok else UploadStatus.INVALID
     upload.save()
@@ -215,8 +239,8 @@ def apply_registry_upload(*, upload_id: int) -> RegistryUpload:
     if upload.status != UploadStatus.QUEUED:
         return upload
     try:
-        with upload.file.open("rb") as handle:
-            result = import_registry_workbook(path=handle, dry_run=False)
+        with upload.file.open("rb") as handle, upload_import_context(upload):
+            result = import_registry_workbook(path=handle, dry_run=False, user=upload.uploaded_by)
     except Exception:
         logger.exception("registry upload %s failed", upload.pk)
         upload.status = UploadStatus.FAILED

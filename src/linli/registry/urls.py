@@ -3,7 +3,7 @@ searchable compound list. (/registry/import/ is a separate URLconf, registry_imp
 
 from django.urls import path
 
-from linli.registry import views
+from linli.registry import reveal_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -18,4 +18,15 @@ urlpatterns = [
     path("buildings/<int:pk>/", views.BuildingDetailView.as_view(), name="building_detail"),
     path("stairwells/<int:pk>/", views.StairwellDetailView.as_view(), name="stairwell_detail"),
     path("dwellings/<int:pk>/", views.DwellingDetailView.as_view(), name="dwelling_detail"),
+    # Personal data of one owner/resident: masked, revealed one value at a time (audited).
+    path(
+        "reveal/owners/<int:pk>/",
+        reveal_views.OwnerPersonalDataView.as_view(),
+        name="owner_personal_data",
+    ),
+    path(
+        "reveal/residents/<int:pk>/",
+        reveal_views.ResidentPersonalDataView.as_view(),
+        name="resident_personal_data",
+    ),
 ]

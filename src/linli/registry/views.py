@@ -3,6 +3,9 @@ stairwell -> dwelling, and a searchable, filterable compound list.
 
 Every page needs a login and carries a breadcrumb back up the hierarchy; list pages are
 paginated and cost a fixed number of queries (counts come from the selectors' subqueries).
+Everything shown goes through the user's jurisdiction scope: an object outside it answers
+404, lists, counts and filter choices hold only what is inside. Each page names the model
+its ``pk`` refers to (``model``), which the access matrix test relies on.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from linli.core.geo import XIGONG_EXTENT
+from linli.core.scoping import get_scoped_or_404, scoped
 from linli.registry import selectors
 from linli.registry.models import (
     Building,
@@ -32,10 +35,12 @@ from linli.registry.models import (
     District,
     Dwelling,
     RenovationStatus,
+    Resident,
     Stairwell,
     Subdistrict,
     Zone,
 )
+from linli.registry.reveal import can_reveal
 
 PAGE_SIZE = 50
 
@@ -155,8 +160,16 @@ class ChildListView(RegistryPage, ListView):
     parent_queryset: QuerySet[Any]
     parent: Any
 
+    @property
+    def model(self) -> type[Model]:  # type: ignore[override]
+        """The model of the page's object (the parent), which ``pk`` refers to."""
+        return self.parent_queryset.model
+
+    def get_parent_queryset(self) -> QuerySet[Any]:
+        return self.parent_queryset
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.parent = get_object_or_404(self.parent_queryset, pk=kwargs["pk"])
+        self.parent = get_scoped_or_404(self.get_parent_queryset(), request.user, pk=kwargs["pk"])
         return super().get(request, *args, **kwargs)
 
     def get_children(self) -> QuerySet[Any]:
@@ -182,7 +195,7 @@ class DistrictListView(RegistryPage, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self) -> QuerySet[District]:
-        return selectors.districts_with_counts()
+        return selectors.districts_with_counts(self.request.user)
 
 
 class DistrictDetailView(ChildListView):
@@ -193,7 +206,7 @@ class DistrictDetailView(ChildListView):
     parent_queryset = District.objects.all()
 
     def get_children(self) -> QuerySet[Subdistrict]:
-        return selectors.subdistricts_with_counts(self.parent)
+        return selectors.subdistricts_with_counts(self.parent, self.request.user)
 
 
 class SubdistrictDetailView(ChildListView):
@@ -204,7 +217,7 @@ class SubdistrictDetailView(ChildListView):
     parent_queryset = Subdistrict.objects.select_related("district")
 
     def get_children(self) -> QuerySet[Community]:
-        return selectors.communities_with_counts(self.parent)
+        return selectors.communities_with_counts(self.parent, self.request.user)
 
 
 class CommunityDetailView(ChildListView):
@@ -215,7 +228,7 @@ class CommunityDetailView(ChildListView):
     parent_queryset = Community.objects.select_related("subdistrict__district")
 
     def get_children(self) -> QuerySet[Compound]:
-        return selectors.compounds_for_browse().filter(community=self.parent)
+        return selectors.compounds_for_browse(self.request.user).filter(community=self.parent)
 
 
 class CompoundDetailView(ChildListView):
@@ -223,12 +236,16 @@ class CompoundDetailView(ChildListView):
 
     template_name = "registry/browse/compound_detail.html"
     context_object_name = "buildings"
-    parent_queryset = Compound.objects.with_counts().select_related(
-        "community__subdistrict__district", "zone"
-    )
+    parent_queryset = Compound.objects.select_related("community__subdistrict__district", "zone")
+
+    def get_parent_queryset(self) -> QuerySet[Compound]:
+        # The counts on the page are counted in the user's scope, like every list's.
+        return selectors.compounds_with_counts(self.request.user).select_related(
+            "community__subdistrict__district", "zone"
+        )
 
     def get_children(self) -> QuerySet[Building]:
-        return selectors.buildings_with_counts(self.parent)
+        return selectors.buildings_with_counts(self.parent, self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -244,7 +261,7 @@ class BuildingDetailView(ChildListView):
     parent_queryset = Building.objects.select_related("compound__community__subdistrict__district")
 
     def get_children(self) -> QuerySet[Stairwell]:
-        return selectors.stairwells_with_counts(self.parent)
+        return selectors.stairwells_with_counts(self.parent, self.request.user)
 
 
 class StairwellDetailView(RegistryPage, DetailView):
@@ -256,16 +273,22 @@ class StairwellDetailView(RegistryPage, DetailView):
 
     template_name = "registry/browse/stairwell_detail.html"
     context_object_name = "stairwell"
-    queryset = Stairwell.objects.select_related(
-        "building__compound__community__subdistrict__district"
-    )
+    model = Stairwell
+
+    def get_queryset(self) -> QuerySet[Stairwell]:
+        return scoped(
+            Stairwell.objects.select_related(
+                "building__compound__community__subdistrict__district"
+            ),
+            self.request.user,
+        )
 
     def breadcrumb_object(self) -> Model | None:
         return self.object
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["floors"] = selectors.stairwell_floors(self.object)
+        context["floors"] = selectors.stairwell_floors(self.object, self.request.user)
         return context
 
 
@@ -274,9 +297,10 @@ class DwellingDetailView(RegistryPage, DetailView):
 
     template_name = "registry/browse/dwelling_detail.html"
     context_object_name = "dwelling"
+    model = Dwelling
 
     def get_queryset(self) -> QuerySet[Dwelling]:
-        return selectors.dwelling_for_detail()
+        return selectors.dwelling_for_detail(self.request.user)
 
     def breadcrumb_object(self) -> Model | None:
         return self.object
@@ -284,6 +308,12 @@ class DwellingDetailView(RegistryPage, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["resident_count"] = sum(h.resident_count for h in self.object.household_list)
+        # Masked ID/phone of the people here; "查看" (reveal, audited) only with the grant.
+        context["residents"] = scoped(
+            Resident.objects.filter(household__dwelling=self.object).order_by("household", "pk"),
+            self.request.user,
+        )
+        context["can_reveal"] = can_reveal(self.request.user, self.object)
         return context
 
 
@@ -295,17 +325,22 @@ class CompoundFilter(django_filters.FilterSet):
         label=_("搜索(名称、编码、地址)"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
+    # Choices are the places the user sees (django-filter calls these with the request).
     subdistrict = django_filters.ModelChoiceFilter(
         field_name="community__subdistrict",
-        queryset=Subdistrict.objects.all(),
+        queryset=lambda request: scoped(Subdistrict, request.user),
         label=_("街道办事处"),
         empty_label=_("全部"),
     )
     community = django_filters.ModelChoiceFilter(
-        queryset=Community.objects.all(), label=_("社区"), empty_label=_("全部")
+        queryset=lambda request: scoped(Community, request.user),
+        label=_("社区"),
+        empty_label=_("全部"),
     )
     zone = django_filters.ModelChoiceFilter(
-        queryset=Zone.objects.all(), label=_("片区"), empty_label=_("全部")
+        queryset=lambda request: scoped(Zone, request.user),
+        label=_("片区"),
+        empty_label=_("全部"),
     )
     status = django_filters.ChoiceFilter(
         field_name="renovation_status",
@@ -349,7 +384,7 @@ class CompoundListView(RegistryPage, FilterView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self) -> QuerySet[Compound]:
-        return selectors.compounds_for_browse()
+        return selectors.compounds_for_browse(self.request.user)
 
     def breadcrumb_tail(self) -> str | None:
         return gettext("小区名录")

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from linli.core.geo import XIGONG_EXTENT
+from linli.core.scoping import scoped
 from linli.registry.models import Compound, RenovationStatus, Subdistrict, Zone
 from linli.registry.selectors import dashboard_figures, subdistrict_figures
 
@@ -21,14 +22,14 @@ GEOJSON_CONTENT_TYPE = "application/geo+json"
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """The programme's headline numbers and a table per sub-district."""
+    """The programme's headline numbers and a table per sub-district, over the user's scope."""
 
     template_name = "web/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["figures"] = dashboard_figures()
-        context["subdistricts"] = subdistrict_figures()
+        context["figures"] = dashboard_figures(self.request.user)
+        context["subdistricts"] = subdistrict_figures(self.request.user)
         return context
 
 
@@ -83,8 +84,8 @@ class MapView(LoginRequiredMixin, TemplateView):
                 "missing": gettext("无坐标、未上图的小区:%(count)s 个"),
             },
         }
-        context["subdistricts"] = Subdistrict.objects.only("pk", "name")
-        context["zones"] = Zone.objects.only("pk", "name")
+        context["subdistricts"] = scoped(Subdistrict, self.request.user).only("pk", "name")
+        context["zones"] = scoped(Zone, self.request.user).only("pk", "name")
         context["statuses"] = RenovationStatus.choices
         context["selected"] = {
             "subdistrict": self.request.GET.get("subdistrict", ""),
@@ -97,8 +98,9 @@ class MapView(LoginRequiredMixin, TemplateView):
 class CompoundGeoJSONView(View):
     """Compounds as a GeoJSON FeatureCollection (WGS-84 points), filtered like the map page.
 
-    One query with ``.values()``; compounds without coordinates are left out and counted in
-    the collection's ``without_coordinates`` member. Needs a login, like every page.
+    One query with ``.values()`` over the compounds the user sees; compounds without
+    coordinates are left out and counted in the collection's ``without_coordinates`` member.
+    Needs a login, like every page.
     """
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -108,7 +110,7 @@ class CompoundGeoJSONView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> JsonResponse:
-        filterset = CompoundMapFilter(request.GET or None, queryset=Compound.objects.all())
+        filterset = CompoundMapFilter(request.GET or None, queryset=scoped(Compound, request.user))
         if filterset.is_bound and not filterset.is_valid():
             return JsonResponse(
                 {"detail": "筛选条件无效 (invalid filter)", "errors": filterset.errors},

@@ -5,12 +5,13 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from linli.accounts.models import ApiToken
+from linli.accounts.models import ApiToken, RoleAssignment
+from linli.accounts.roles import Role
 from linli.accounts.services import create_api_token, revoke_api_token
+from linli.registry.tests.factories import DistrictFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +59,13 @@ def test_a_token_of_a_deactivated_user_is_refused(user):
 
 
 def test_a_token_writes_without_a_csrf_token(user):
-    user.user_permissions.add(Permission.objects.get(codename="add_district"))
+    district = DistrictFactory()
+    RoleAssignment.objects.create(user=user, role=Role.DISTRICT_OFFICE, district=district)
     _token, key = create_api_token(user=user)
     client = APIClient(enforce_csrf_checks=True)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.post(
-        "/api/v1/districts/", {"code": "410302", "name": "老城区"}, format="json"
+        "/api/v1/zones/", {"district": district.pk, "code": "Z9", "name": "第9片区"}, format="json"
     )
     assert response.status_code == 201, response.content
 

@@ -28,7 +28,12 @@ def test_production_settings_start_with_a_secret_key_and_secure_cookies():
     code = "import linli.settings as s; print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "0", "SECRET_KEY": "x" * 50},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 50,
+            "LINLI_DATA_KEY": "A" * 43 + "=",
+        },
         capture_output=True,
         text=True,
     )

@@ -49,6 +49,15 @@ class ZoneFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"第{n + 1}片区")
 
 
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Organisation
+
+    kind = models.OrganisationKind.PROPERTY
+    name = factory.Sequence(lambda n: f"测试物业公司{n + 1}")
+    district = factory.SubFactory(DistrictFactory)
+
+
 class CompoundFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Compound

@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from linli.accounts.roles import Role
+from linli.accounts.tests.factories import user_with_role
+from linli.core.crypto import reveal
 from linli.registry.models import RenovationStatus, SaleStatus
 from linli.registry.selectors import stairwell_floors
 from linli.registry.tests.factories import (
@@ -31,7 +33,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def client_in(client):
-    client.force_login(get_user_model().objects.create_user("clerk", password="x-long-pass-1"))
+    # District office staff: the whole (factory) district is in their jurisdiction.
+    client.force_login(user_with_role(Role.DISTRICT_OFFICE, "clerk", district=DistrictFactory()))
     return client
 
 
@@ -201,7 +204,7 @@ def test_dwelling_page_shows_owners_households_and_resident_count(client_in, dwe
 def test_dwelling_page_does_not_show_owner_id_numbers_or_phones(client_in, dwelling):
     owner = dwelling.owners.get()
     html = page(client_in, "registry:dwelling_detail", dwelling.pk)
-    assert owner.id_number not in html and owner.phone not in html
+    assert reveal(owner.id_number) not in html and reveal(owner.phone) not in html
 
 
 def test_missing_object_is_a_404(client_in):
@@ -316,8 +319,8 @@ def test_next_page_link_keeps_the_search(client_in):
 def test_compound_list_queries_do_not_grow_with_rows(client_in, django_assert_max_num_queries):
     for _ in range(30):
         HouseholdFactory(dwelling=DwellingFactory(stairwell=StairwellFactory()))
-    # session, user, count, rows, three filter drop-downs
-    with django_assert_max_num_queries(7):
+    # session, user, role assignments (scope), count, rows, three filter drop-downs
+    with django_assert_max_num_queries(8):
         page(client_in, "registry:compound_list")
 
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from linli.core.crypto import reveal
 from linli.core.geo import XIGONG_EXTENT
 from linli.core.ids import (
     FAKE_MOBILE_PREFIX,
@@ -144,8 +145,11 @@ def test_kaixuan_east_road_43_has_professional_property_management():
 @pytest.mark.xdist_group("demo")
 def test_every_id_number_in_the_demo_passes_its_checksum():
     small_build()
-    ids = list(Resident.objects.values_list("id_number", flat=True))
-    ids += list(Owner.objects.filter(kind=OwnerKind.PERSON).values_list("id_number", flat=True))
+    ids = [reveal(v) for v in Resident.objects.values_list("id_number", flat=True)]
+    ids += [
+        reveal(v)
+        for v in Owner.objects.filter(kind=OwnerKind.PERSON).values_list("id_number", flat=True)
+    ]
     assert ids
     assert all(check_resident_id(value) == value for value in ids)
     assert all(value[:4] == "4103" for value in ids)
@@ -155,8 +159,8 @@ def test_every_id_number_in_the_demo_passes_its_checksum():
 @pytest.mark.xdist_group("demo")
 def test_demo_phones_are_all_in_the_fake_range():
     small_build()
-    phones = set(Resident.objects.exclude(phone="").values_list("phone", flat=True))
-    phones |= set(Owner.objects.exclude(phone="").values_list("phone", flat=True))
+    phones = {reveal(v) for v in Resident.objects.exclude(phone="").values_list("phone", flat=True)}
+    phones |= {reveal(v) for v in Owner.objects.exclude(phone="").values_list("phone", flat=True)}
     assert phones
     assert all(phone.startswith(FAKE_MOBILE_PREFIX) for phone in phones)
 

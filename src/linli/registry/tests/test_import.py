@@ -510,7 +510,7 @@ def test_the_sheets_are_checked_in_workbook_order():
 
 def test_existing_ownerships_are_compared_by_owner_id(tmp_path, rows):
     run(tmp_path, rows)
-    owner = models.Owner.objects.get(id_number=PERSON_ID)
+    owner = models.Owner.objects.with_id_number(PERSON_ID).get()
     OwnershipFactory(owner=owner, dwelling=DwellingFactory())
 
     result = run(tmp_path, changed(rows, "业主", 0, share=40))
@@ -532,4 +532,4 @@ def test_owner_changes_are_listed_with_personal_data_masked(tmp_path, rows):
         "业主 XG0001 / 1 / 1 / 101 / 410303********0015 产权份额(%): 50.00 -> 45.00",
     ]
     assert result.summary["业主"].owners_updated == 1
-    assert models.Owner.objects.get(id_number=PERSON_ID).phone == "15400009999"
+    assert models.Owner.objects.with_id_number(PERSON_ID).get().phone == "15400009999"

@@ -6,15 +6,21 @@ import io
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from linli.accounts.roles import Role
+from linli.accounts.tests.factories import user_with_role
 from linli.registry import models
 from linli.registry.models_upload import RegistryUpload, UploadStatus
 from linli.registry.tasks import apply_registry_upload
-from linli.registry.tests.factories import CommunityFactory, DwellingFactory, ZoneFactory
+from linli.registry.tests.factories import (
+    CommunityFactory,
+    DistrictFactory,
+    DwellingFactory,
+    ZoneFactory,
+)
 from linli.registry.tests.workbooks import Rows, changed, sample_rows, write_workbook
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +35,8 @@ def rows() -> Rows:
 
 
 def importer(django_user_model, username: str = "clerk"):
-    user = django_user_model.objects.create_user(username=username)
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="registry", codename__in=["add_compound", "change_compound"]
-        )
-    )
-    return user
+    """District office staff: their role grants the import permissions in the whole district."""
+    return user_with_role(Role.DISTRICT_OFFICE, username, district=DistrictFactory())
 
 
 @pytest.fixture

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from linli.accounts.roles import Role
+from linli.accounts.tests.factories import user_with_role
 from linli.registry.models import Compound, RenovationStatus
 from linli.registry.selectors import DashboardFigures, dashboard_figures, subdistrict_figures
 from linli.registry.tests.factories import (
     BuildingFactory,
     CommunityFactory,
     CompoundFactory,
+    DistrictFactory,
     DwellingFactory,
     HouseholdFactory,
     ResidentFactory,
@@ -42,7 +44,11 @@ def household_with_residents(compound: Compound, residents: int) -> None:
 
 @pytest.fixture
 def user(db):
-    return get_user_model().objects.create_user("clerk", password="a-long-password-1")
+    # District office staff: the whole (factory) district is in their jurisdiction.
+    clerk = user_with_role(Role.DISTRICT_OFFICE, "clerk", district=DistrictFactory())
+    clerk.set_password("a-long-password-1")
+    clerk.save()
+    return clerk
 
 
 @pytest.fixture
@@ -90,12 +96,13 @@ def test_buildings_and_dwellings_are_counted_across_all_compounds():
     assert (figures.buildings, figures.dwellings) == (2, 2)
 
 
-def test_figures_can_be_limited_to_some_compounds():
+def test_figures_are_limited_to_the_users_jurisdiction():
     mine = SubdistrictFactory()
     inside = renovated_compound(community=CommunityFactory(subdistrict=mine))
     household_with_residents(inside, residents=2)
     household_with_residents(renovated_compound(), residents=7)
-    figures = dashboard_figures(Compound.objects.filter(community__subdistrict=mine))
+    officer = user_with_role(Role.SUBDISTRICT_OFFICE, subdistrict=mine)
+    figures = dashboard_figures(officer)
     assert figures == DashboardFigures(
         compounds=1,
         zones=1,
@@ -173,8 +180,8 @@ def test_dashboard_page_takes_a_bounded_number_of_queries(client_in, django_asse
         household_with_residents(
             renovated_compound(community=CommunityFactory(subdistrict=SubdistrictFactory())), 2
         )
-    # session + user + six figures + the sub-district table
-    with django_assert_max_num_queries(9):
+    # session + user + role assignments (scope) + six figures + the sub-district table
+    with django_assert_max_num_queries(10):
         client_in.get(reverse("web:dashboard"))
 
 

@@ -7,13 +7,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from linli.accounts.roles import Role
+from linli.accounts.tests.factories import user_with_role
 from linli.core.geo import XIGONG_EXTENT
 from linli.registry.models import RenovationStatus
-from linli.registry.tests.factories import CommunityFactory, CompoundFactory, ZoneFactory
+from linli.registry.tests.factories import (
+    CommunityFactory,
+    CompoundFactory,
+    DistrictFactory,
+    ZoneFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +28,8 @@ FEED = "web:map_geojson"
 
 @pytest.fixture
 def client_in(client):
-    client.force_login(get_user_model().objects.create_user("clerk", password="x-long-pass-1"))
+    # District office staff: the whole (factory) district is in their jurisdiction.
+    client.force_login(user_with_role(Role.DISTRICT_OFFICE, "clerk", district=DistrictFactory()))
     return client
 
 
@@ -163,6 +170,6 @@ def test_unknown_status_is_a_400_that_names_the_filter(client_in):
 def test_feed_reads_compounds_in_one_query(client_in, django_assert_max_num_queries):
     for _ in range(25):
         CompoundFactory()
-    # session, user, compounds
-    with django_assert_max_num_queries(3):
+    # session, user, the user's role assignments (scope), compounds
+    with django_assert_max_num_queries(4):
         client_in.get(reverse(FEED))

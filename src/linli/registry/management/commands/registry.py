@@ -3,8 +3,9 @@
 * ``linli registry import FILE.xlsx [--dry-run]`` prints a table of what was (or would be)
   created, updated, left unchanged and removed per sheet; on errors it prints each one as
   ``sheet!CELL: 中文 (English)``, writes nothing and exits with status 1.
-* ``linli registry export FILE.xlsx [--compound CODE ...]`` writes the registry (or some
-  compounds) in the same format.
+* ``linli registry export FILE.xlsx [--compound CODE ...] [--with-personal-data]`` writes the
+  registry (or some compounds) in the same format; ID and phone numbers are masked unless
+  ``--with-personal-data`` (docs/personal-data.md).
 * ``linli registry template FILE.xlsx`` writes the blank template.
 * ``linli registry schema`` prints the column reference of ``docs/registry-workbook.md``.
 """
@@ -56,6 +57,11 @@ class Command(BaseCommand):
             metavar="CODE",
             help="only these compounds (by 小区编码)",
         )
+        dump.add_argument(
+            "--with-personal-data",
+            action="store_true",
+            help="write ID and phone numbers in full (default: masked)",
+        )
         blank = sub.add_parser("template", help="write the blank template")
         blank.add_argument("file", help="the .xlsx file to write")
         sub.add_parser("schema", help="print the column reference (Markdown)")
@@ -65,7 +71,11 @@ class Command(BaseCommand):
         if action == "import":
             self._import(Path(options["file"]), dry_run=options["dry_run"])
         elif action == "export":
-            self._export(Path(options["file"]), options["compound"])
+            self._export(
+                Path(options["file"]),
+                options["compound"],
+                include_personal_data=options["with_personal_data"],
+            )
         elif action == "template":
             write_template(options["file"])
             self.stdout.write(f"已写入空白模板 (blank template written): {options['file']}")
@@ -119,7 +129,7 @@ class Command(BaseCommand):
         if more > 0:
             self.stdout.write(f"  … 另有 {more} 处修改 ({more} more changes)")
 
-    def _export(self, path: Path, codes: list[str]) -> None:
+    def _export(self, path: Path, codes: list[str], *, include_personal_data: bool) -> None:
         compounds = None
         if codes:
             compounds = Compound.objects.filter(code__in=codes)
@@ -128,5 +138,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"小区编码不存在 (no such compound): {', '.join(missing)}", returncode=1
                 )
-        dwellings = export_registry_workbook(path, compounds=compounds)
+        dwellings = export_registry_workbook(
+            path, compounds=compounds, include_personal_data=include_personal_data
+        )
         self.stdout.write(f"已导出 {dwellings} 套房屋 (exported {dwellings} dwellings): {path}")
+        if include_personal_data:
+            self.stdout.write(
+                "文件含完整身份证号和手机号,请妥善保管 "
+                "(the file holds full ID and phone numbers: keep it safe)"
+            )

@@ -1,0 +1,35 @@
+"""Renewal pages under /renewal/: projects, their forms, sign-offs and the catalogue."""
+
+from django.urls import path
+
+from linli.renewal import review_views, views
+
+app_name = "renewal"
+urlpatterns = [
+    path("", views.ProjectListView.as_view(), name="project_list"),
+    path("new/", views.ProjectCreateView.as_view(), name="project_create"),
+    path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
+    path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_edit"),
+    path("<int:pk>/items/add/", views.ItemAddView.as_view(), name="item_add"),
+    path("items/<int:pk>/edit/", views.ItemEditView.as_view(), name="item_edit"),
+    path("items/<int:pk>/delete/", views.ItemDeleteView.as_view(), name="item_delete"),
+    path("<int:pk>/funding/", views.FundingView.as_view(), name="funding"),
+    path("<int:pk>/stages/", views.StagePlanView.as_view(), name="stage_plan"),
+    path("<int:pk>/transition/", views.TransitionView.as_view(), name="transition"),
+    path("<int:pk>/decision/", views.DecisionView.as_view(), name="decision_add"),
+    path("<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="acceptance_add"),
+    path("<int:pk>/progress/", views.ProgressView.as_view(), name="progress"),
+    path("reviews/", review_views.ReviewListView.as_view(), name="review_list"),
+    path("reviews/<int:pk>/", review_views.ReviewDecideView.as_view(), name="review_decide"),
+    path(
+        "decisions/<int:pk>/document/",
+        views.DecisionDocumentView.as_view(),
+        name="decision_document",
+    ),
+    path(
+        "acceptances/<int:pk>/document/",
+        views.AcceptanceDocumentView.as_view(),
+        name="acceptance_document",
+    ),
+    path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+]

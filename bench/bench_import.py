@@ -12,6 +12,7 @@ Run with ``make bench`` or ``python bench/bench_import.py [--keep]``. Not a test
 
 from __future__ import annotations
 
+import base64
 import datetime
 import os
 import shutil
@@ -39,6 +40,8 @@ def _configure(work: Path) -> None:
     # As deployed: DEBUG off, so Django does not keep a log of every query.
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "linli-bench-only")
+    # Production settings demand an explicit personal-data key; a throwaway one for the run.
+    os.environ.setdefault("LINLI_DATA_KEY", base64.b64encode(os.urandom(32)).decode())
     os.environ["DJANGO_SETTINGS_MODULE"] = "linli.settings"
     import django
 

@@ -332,6 +332,16 @@ def test_a_cli_import_is_recorded_as_the_cli_with_the_command_line(tmp_path: Pat
     assert event.path == f"linli registry import {path}"
 
 
+def test_a_cli_export_with_personal_data_is_recorded_as_an_export_event(tmp_path):
+    f.CompoundFactory()
+
+    linli_main(["registry", "export", str(tmp_path / "out.xlsx"), "--with-personal-data"])
+
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.source == AuditSource.CLI
+    assert event.changes == {"compounds": 1, "include_personal_data": True}
+
+
 def test_a_demo_build_records_one_summarising_bulk_event():
     demo.build(compounds=3)
 

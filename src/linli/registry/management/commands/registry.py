@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from linli.registry.audit import record_export
 from linli.registry.exporter import export_registry_workbook, write_template
 from linli.registry.models import Compound
 from linli.registry.services import ImportResult, import_registry_workbook
@@ -140,6 +141,10 @@ class Command(BaseCommand):
                 )
         dwellings = export_registry_workbook(
             path, compounds=compounds, include_personal_data=include_personal_data
+        )
+        record_export(
+            compounds=compounds if compounds is not None else Compound.objects.all(),
+            include_personal_data=include_personal_data,
         )
         self.stdout.write(f"已导出 {dwellings} 套房屋 (exported {dwellings} dwellings): {path}")
         if include_personal_data:

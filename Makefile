@@ -40,6 +40,7 @@ demo: install
 	$(LINLI) migrate --no-input -v0
 	$(LINLI) demo build --if-empty
 	$(LINLI) demo accounts
+	$(LINLI) renewal seed-review-rules
 	$(LINLI) collectstatic --no-input -v0
 	@echo ""
 	@echo "  Linli demo: http://$(HOST):$(PORT)/"

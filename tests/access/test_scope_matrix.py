@@ -58,7 +58,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("matrix")]
 
 ROLES = tuple(name for name in USERNAMES if name != "admin")
 #: Pages of these modules are in the matrix (the apps this access layer covers so far).
-PAGE_MODULES = ("linli.registry.", "linli.web.")
+PAGE_MODULES = ("linli.registry.", "linli.web.", "linli.renewal.", "linli.core.")
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DAONAN, KAIXUAN = "道南路70号院", "凯旋东路43号院"
 

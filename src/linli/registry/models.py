@@ -60,6 +60,17 @@ def validate_positive_area(value: Decimal) -> None:
         raise ValidationError("面积必须大于 0 (area must be greater than 0)", code="area")
 
 
+def check_code_prefix(code: str, parent_code: str, parent_zh: str, parent_en: str) -> None:
+    """A division code extends its parent's code (GB/T 2260 and the statistical codes)."""
+    if code and not code.startswith(parent_code):
+        raise ValidationError(
+            {
+                "code": f"代码须以所属{parent_zh}代码 {parent_code} 开头 "
+                f"(code must start with the {parent_en} code {parent_code})"
+            }
+        )
+
+
 class ManagementMode(models.TextChoices):
     PROFESSIONAL = "professional", _("专业物业")
     SELF_MANAGED = "self", _("居民自管")
@@ -135,13 +146,8 @@ class Subdistrict(Timestamped):
         return self.name
 
     def clean(self) -> None:
-        if self.code and self.district_id and not self.code.startswith(self.district.code):
-            raise ValidationError(
-                {
-                    "code": f"代码须以所属区代码 {self.district.code} 开头 "
-                    f"(code must start with the district code {self.district.code})"
-                }
-            )
+        if self.district_id:
+            check_code_prefix(self.code, self.district.code, "区", "district")
 
 
 class Community(Timestamped):
@@ -167,13 +173,8 @@ class Community(Timestamped):
         return self.name
 
     def clean(self) -> None:
-        if self.code and self.subdistrict_id and not self.code.startswith(self.subdistrict.code):
-            raise ValidationError(
-                {
-                    "code": f"代码须以所属街道代码 {self.subdistrict.code} 开头 "
-                    f"(code must start with the sub-district code {self.subdistrict.code})"
-                }
-            )
+        if self.subdistrict_id:
+            check_code_prefix(self.code, self.subdistrict.code, "街道", "sub-district")
 
 
 class Zone(Timestamped):

@@ -51,6 +51,7 @@ demo: install
 	$(LINLI) runserver $(HOST):$(PORT) --noreload
 
 test: install-dev browser-deps
+	mkdir -p var
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src

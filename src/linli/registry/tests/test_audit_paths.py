@@ -332,6 +332,7 @@ def test_a_cli_import_is_recorded_as_the_cli_with_the_command_line(tmp_path: Pat
     assert event.path == f"linli registry import {path}"
 
 
+@pytest.mark.django_db(transaction=True)  # a command closes the connections when it ends
 def test_a_cli_export_with_personal_data_is_recorded_as_an_export_event(tmp_path):
     f.CompoundFactory()
 

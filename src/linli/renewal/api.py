@@ -9,20 +9,28 @@ A refused transition answers 409 with each reason in Chinese and English.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from linli.core.api import AtomicWritesMixin, BilingualFilterSet, IntFilter, router
+from linli.core.api import (
+    AtomicWritesMixin,
+    BilingualFilterSet,
+    IntFilter,
+    field_error_messages,
+    router,
+)
 from linli.core.scoping import scoped
-from linli.renewal import gates, services
+from linli.renewal import gates, selectors, services
 from linli.renewal import models as m
 from linli.renewal import serializers as s
 from linli.renewal.gates import TransitionRefused
@@ -405,6 +413,124 @@ class ReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(s.ReviewSerializer(review).data)
 
 
+# --- Indicators ----------------------------------------------------------------------------
+
+
+def _int_param(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False, error_messages=field_error_messages(serializers.IntegerField), **kwargs
+    )
+
+
+def _date_param(**kwargs: Any) -> serializers.DateField:
+    return serializers.DateField(
+        required=False, error_messages=field_error_messages(serializers.DateField), **kwargs
+    )
+
+
+class IndicatorQuerySerializer(serializers.Serializer):
+    """The period (a programme year, or both dates; default: this year) and an optional
+    narrowing to a zone, sub-district or community."""
+
+    year = _int_param(min_value=2000, max_value=2100, help_text="Programme year (Jan 1–Dec 31).")
+    period_start = _date_param(help_text="First day of the period (with period_end).")
+    period_end = _date_param(help_text="Last day of the period, inclusive.")
+    zone = _int_param(help_text="Zone id.")
+    subdistrict = _int_param(help_text="Sub-district id.")
+    community = _int_param(help_text="Community id.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("period_start"), attrs.get("period_end")
+        if (start is None) != (end is None):
+            raise serializers.ValidationError(
+                "须同时给出 period_start 和 period_end (give both period_start and period_end)"
+            )
+        if start is not None and "year" in attrs:
+            raise serializers.ValidationError(
+                "year 与 period_start/period_end 只能二选一 "
+                "(give either year or period_start and period_end)"
+            )
+        if start is None:
+            year = attrs.pop("year", None) or timezone.localdate().year
+            start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        if end < start:
+            raise serializers.ValidationError(
+                {"period_end": "结束日期早于开始日期 (period_end is before period_start)"}
+            )
+        attrs["period_start"], attrs["period_end"] = start, end
+        return attrs
+
+
+class OutputTotalSerializer(serializers.Serializer):
+    """One output indicator's total."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    unit_label = serializers.CharField()
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+def _rate() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+
+
+def _money() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class IndicatorsSerializer(serializers.Serializer):
+    """The programme's indicators for the caller's scope and a period (see docs/renewal.md)."""
+
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    projects_planned = serializers.IntegerField()
+    compounds_planned = serializers.IntegerField()
+    compounds_started = serializers.IntegerField()
+    compounds_completed = serializers.IntegerField()
+    start_rate = _rate()
+    completion_rate = _rate()
+    compounds_started_in_period = serializers.IntegerField()
+    compounds_completed_in_period = serializers.IntegerField()
+    households_benefited = serializers.IntegerField()
+    people_benefited = serializers.IntegerField()
+    planned_investment = _money()
+    disbursed_investment = _money()
+    investment_completion = _rate()
+    outputs = OutputTotalSerializer(many=True)
+
+
+class IndicatorViewSet(viewsets.ViewSet):
+    """Programme indicators computed from the ledger, for the projects the caller may see."""
+
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @extend_schema(
+        summary="Programme indicators",
+        parameters=[IndicatorQuerySerializer],
+        responses={200: IndicatorsSerializer},
+    )
+    def list(self, request: Request) -> Response:
+        """Compounds planned / started / completed, rates, households and people benefited,
+        investment completion and every output indicator, for a period and scope."""
+        query = IndicatorQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        figures = selectors.indicators_for(request.user, **query.validated_data)
+        catalogue = {i.code: i for i in m.OutputIndicator.objects.all()}
+        outputs = [
+            {
+                "code": code,
+                "name": catalogue[code].name if code in catalogue else code,
+                "unit": catalogue[code].unit if code in catalogue else "",
+                "unit_label": catalogue[code].get_unit_display() if code in catalogue else "",
+                "total": total,
+            }
+            for code, total in figures.outputs.items()
+        ]
+        data = {**vars(figures), "outputs": outputs}
+        return Response(IndicatorsSerializer(data).data)
+
+
 router.register("local-tags", LocalTagViewSet)
 router.register("output-indicators", OutputIndicatorViewSet)
 router.register("catalogue-items", CatalogueItemViewSet)
@@ -417,3 +543,4 @@ router.register("transitions", TransitionViewSet)
 router.register("decision-records", DecisionRecordViewSet)
 router.register("acceptance-records", AcceptanceRecordViewSet)
 router.register("reviews", ReviewViewSet)
+router.register("indicators", IndicatorViewSet, basename="indicators")

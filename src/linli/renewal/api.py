@@ -453,7 +453,7 @@ class IndicatorQuerySerializer(serializers.Serializer):
         if start is None:
             year = attrs.pop("year", None) or timezone.localdate().year
             start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-        if end < start:
+        if end is None or end < start:
             raise serializers.ValidationError(
                 {"period_end": "结束日期早于开始日期 (period_end is before period_start)"}
             )

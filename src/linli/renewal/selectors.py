@@ -194,7 +194,8 @@ def indicators_for(
         Project.objects.filter(pk__in=ids)
         .with_overview()
         .order_by()
-        .values("pk", "year", "stage", "zone_id", "planned_total", "disbursed_total")
+        # Annotated by with_overview(); the mypy plugin cannot see queryset-method annotations.
+        .values("pk", "year", "stage", "zone_id", "planned_total", "disbursed_total")  # type: ignore[misc]
     )
     links = Project.compounds.through.objects.filter(project__in=ids)
     if narrowed:
@@ -204,7 +205,7 @@ def indicators_for(
         c["pk"]: CompoundFacts(c["pk"], c["household_count"], c["people_count"])
         for c in Compound.objects.filter(pk__in=links.values("compound_id"))
         .with_counts()
-        .values("pk", "household_count", "people_count")
+        .values("pk", "household_count", "people_count")  # type: ignore[misc]
     }
     started, completed = _stage_dates(ids)
     outputs: dict[int, dict[str, Decimal]] = {}
@@ -217,7 +218,8 @@ def indicators_for(
     )
     for project_id, code, quantity in measured:
         per_project = outputs.setdefault(project_id, {})
-        per_project[code] = per_project.get(code, Decimal(0)) + quantity
+        if quantity is not None:  # excluded by the filter; narrows the type
+            per_project[code] = per_project.get(code, Decimal(0)) + quantity
     by_project: dict[int, list[CompoundFacts]] = {}
     for project_id, compound_id in members:
         by_project.setdefault(project_id, []).append(counts[compound_id])
@@ -261,5 +263,6 @@ def _stage_dates(
         project__in=ids, stage__in=wanted, actual_start__isnull=False
     ).values_list("project_id", "stage", "actual_start")
     for project_id, stage, actual_start in records:
-        dates[stage][project_id] = actual_start
+        if actual_start is not None:  # excluded by the filter; narrows the type
+            dates[stage][project_id] = actual_start
     return dates[Stage.WORKS], dates[Stage.COMPLETED]

@@ -70,7 +70,15 @@ def _model_of_viewset(viewset: Any) -> type[models.Model]:
     return viewset.queryset.model
 
 
-API = {prefix: viewset for prefix, viewset, _basename in router.registry}
+#: Endpoints that answer figures computed over the caller's scope rather than rows of one
+#: model. Each must be declared here with the test that proves its figures are scoped; an
+#: undeclared endpoint without a model queryset fails below.
+AGGREGATE_ENDPOINTS = {
+    "indicators": "src/linli/renewal/tests/test_indicators.py (a community user's figures count "
+    "only its projects)",
+}
+ALL_API = {prefix: viewset for prefix, viewset, _basename in router.registry}
+API = {prefix: viewset for prefix, viewset in ALL_API.items() if prefix not in AGGREGATE_ENDPOINTS}
 API_CASES = [(role, prefix) for role in ROLES for prefix in API]
 
 
@@ -531,3 +539,17 @@ def test_the_zone_leads_district_page_counts_only_its_zone(world, client):
     page = client.get(reverse("registry:district_list"))
     (row,) = [d for d in page.context["object_list"] if d.pk == district.pk]
     assert row.compound_count == Compound.objects.filter(zone=daonan.zone).count()
+
+
+def test_only_declared_aggregate_endpoints_lack_a_model_queryset():
+    without_model = {
+        prefix for prefix, viewset in ALL_API.items() if getattr(viewset, "queryset", None) is None
+    }
+    assert without_model == set(AGGREGATE_ENDPOINTS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", sorted(AGGREGATE_ENDPOINTS))
+def test_aggregate_endpoints_refuse_anonymous_callers(prefix):
+    response = APIClient().get(f"/api/v1/{prefix}/")
+    assert response.status_code in (401, 403)

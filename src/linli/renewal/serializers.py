@@ -318,7 +318,19 @@ class ReviewDecisionSerializer(serializers.Serializer):
     )
 
 
-class DecisionRecordSerializer(ModelCleanSerializer):
+class ProjectRecordSerializer(ModelCleanSerializer):
+    """A record filed against a project: the project must be one the user may file it for."""
+
+    project_permission: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is not None and "project" in self.fields:
+            _limit(self.fields["project"], scoped(m.Project, user, self.project_permission))
+
+
+class DecisionRecordSerializer(ProjectRecordSerializer):
     """The residents' decision on the plan with its document (multipart upload)."""
 
     outcome_label = _label("outcome")
@@ -339,17 +351,13 @@ class DecisionRecordSerializer(ModelCleanSerializer):
         )
         read_only_fields = ("recorded_by",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = _user(self)
-        if user is not None and "project" in self.fields:
-            _limit(self.fields["project"], scoped(m.Project, user, "renewal.add_decisionrecord"))
+    project_permission = "renewal.add_decisionrecord"
 
     def create(self, validated_data: dict[str, Any]) -> m.DecisionRecord:
         return services.record_decision(by=_user(self), **validated_data)
 
 
-class AcceptanceRecordSerializer(ModelCleanSerializer):
+class AcceptanceRecordSerializer(ProjectRecordSerializer):
     """The joint acceptance of completed works with the residents' satisfaction."""
 
     class Meta:
@@ -366,11 +374,7 @@ class AcceptanceRecordSerializer(ModelCleanSerializer):
         )
         read_only_fields = ("recorded_by",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        user = _user(self)
-        if user is not None and "project" in self.fields:
-            _limit(self.fields["project"], scoped(m.Project, user, "renewal.add_acceptancerecord"))
+    project_permission = "renewal.add_acceptancerecord"
 
     def create(self, validated_data: dict[str, Any]) -> m.AcceptanceRecord:
         return services.record_acceptance(by=_user(self), **validated_data)

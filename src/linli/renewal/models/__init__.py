@@ -13,6 +13,12 @@ from linli.renewal.models.catalogue import (
     TagGroup,
     Unit,
 )
+from linli.renewal.models.progress import (
+    ProgressLine,
+    ProgressPhoto,
+    ProgressProblem,
+    ProgressReport,
+)
 from linli.renewal.models.projects import (
     DEFAULT_SATISFACTION_THRESHOLD,
     FundingLine,
@@ -20,6 +26,12 @@ from linli.renewal.models.projects import (
     Project,
     ProjectItem,
     ProjectQuerySet,
+)
+from linli.renewal.models.reports import IssuedReport, ReportFormat, ReportKind, ReportStatus
+from linli.renewal.models.supervision import (
+    SupervisionItem,
+    SupervisionKind,
+    SupervisionStatus,
 )
 from linli.renewal.models.workflow import (
     AcceptanceRecord,
@@ -31,6 +43,7 @@ from linli.renewal.models.workflow import (
     StageRecord,
     Transition,
 )
+from linli.renewal.supervision import ChainLevel, Light
 
 __all__ = [
     "DEFAULT_REVIEW_WORKDAYS",
@@ -38,16 +51,26 @@ __all__ = [
     "REVIEWING_KINDS",
     "AcceptanceRecord",
     "CatalogueItem",
+    "ChainLevel",
     "ContentCategory",
     "DecisionOutcome",
     "DecisionRecord",
     "FundingLine",
     "FundingSource",
+    "IssuedReport",
+    "Light",
     "LocalTag",
     "OutputIndicator",
+    "ProgressLine",
+    "ProgressPhoto",
+    "ProgressProblem",
+    "ProgressReport",
     "Project",
     "ProjectItem",
     "ProjectQuerySet",
+    "ReportFormat",
+    "ReportKind",
+    "ReportStatus",
     "Review",
     "ReviewQuerySet",
     "ReviewRule",
@@ -55,6 +78,9 @@ __all__ = [
     "RuleScope",
     "Stage",
     "StageRecord",
+    "SupervisionItem",
+    "SupervisionKind",
+    "SupervisionStatus",
     "TagGroup",
     "Transition",
     "Unit",

@@ -17,6 +17,7 @@ from linli.core.models import Timestamped
 from linli.registry.models import Compound, Organisation, OrganisationKind, Zone, code_validator
 from linli.renewal.gates import Stage
 from linli.renewal.models.catalogue import CatalogueItem
+from linli.renewal.supervision import Light
 
 MONEY_DIGITS = 14  # up to 999,999,999,999.99 yuan
 ZERO = Decimal("0.00")
@@ -232,6 +233,12 @@ class Project(Timestamped):
     )
     satisfaction_threshold = percent_field(_("验收满意度要求(%)"), DEFAULT_SATISFACTION_THRESHOLD)
     progress_percent = percent_field(_("工程进度(%)"), ZERO)
+    # Derived by the supervision check (services/supervision.py), stored so lists can filter.
+    light = models.CharField(
+        _("督办状态"), max_length=8, choices=Light.choices, default=Light.GREEN
+    )
+    light_reason = models.CharField(_("督办状态说明"), max_length=255, blank=True)
+    light_checked_on = models.DateField(_("督办检查日期"), null=True, blank=True)
     review_round = models.PositiveSmallIntegerField(_("联审轮次"), default=0, editable=False)
     notes = models.TextField(_("备注"), blank=True)
 
@@ -297,6 +304,8 @@ class ProjectItem(Timestamped):
         help_text=_("按产出指标的单位计,如道路长度(公里)"),
     )
     note = models.CharField(_("说明"), max_length=255, blank=True)
+    # The latest reported percentage (from progress reports); derives the project's progress.
+    progress_percent = percent_field(_("完成比例(%)"), ZERO)
 
     class Meta:
         ordering = ["project", "item__category", "item__sort_order", "item__code"]

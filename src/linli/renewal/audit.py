@@ -35,6 +35,18 @@ def _locate_part(obj: Any) -> int | None:
     return compound_of_project(obj.project_id)
 
 
+def _locate_report_part(obj: Any) -> int | None:
+    project_id = memo(
+        (m.ProgressReport, obj.report_id, "project"),
+        lambda: (
+            m.ProgressReport.objects.filter(pk=obj.report_id)
+            .values_list("project_id", flat=True)
+            .first()
+        ),
+    )
+    return compound_of_project(project_id)
+
+
 def track_renewal() -> None:
     """Audit every renewal model (called from ``RenewalConfig.ready``)."""
     track(m.Project, locate=_locate_project)
@@ -46,9 +58,15 @@ def track_renewal() -> None:
         m.DecisionRecord,
         m.Review,
         m.AcceptanceRecord,
+        m.ProgressReport,
+        m.ProgressProblem,
+        m.SupervisionItem,
     )
     for part in parts:
         track(part, locate=_locate_part)
+    for report_part in (m.ProgressLine, m.ProgressPhoto):
+        track(report_part, locate=_locate_report_part)
+    track(m.IssuedReport)
     reference: tuple[type[Model], ...] = (
         m.LocalTag,
         m.OutputIndicator,

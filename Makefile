@@ -41,6 +41,8 @@ demo: install
 	$(LINLI) demo build --if-empty
 	$(LINLI) demo accounts
 	$(LINLI) renewal seed-review-rules
+	$(LINLI) renewal demo --if-empty
+	$(LINLI) renewal supervise
 	$(LINLI) collectstatic --no-input -v0
 	@echo ""
 	@echo "  Linli demo: http://$(HOST):$(PORT)/"

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -214,6 +215,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest site photo accepted with a progress report (renewal/exif.py), in MB.
+LINLI_PHOTO_MAX_MB = env_int("LINLI_PHOTO_MAX_MB", 15)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -253,6 +256,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FundingSourceEnum": "linli.renewal.models.FundingSource",
         "StageEnum": "linli.renewal.gates.Stage",
+        "SupervisionKindEnum": "linli.renewal.models.SupervisionKind",
+        "ReportKindEnum": "linli.renewal.models.ReportKind",
     },
 }
 
@@ -265,6 +270,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic jobs (run `celery -A linli beat` next to the workers), in CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    # Supervision (督办): lights and supervision items, before the working day starts.
+    "renewal-supervision-check": {
+        "task": "linli.renewal.tasks.supervision_check",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # Map: the demo draws compounds on a plain canvas; set a tile URL template (for an
 # intranet tile server) to get a base map, e.g. http://tiles.intra/{z}/{x}/{y}.png

@@ -9,9 +9,10 @@ from linli.core import audit_api
 from linli.core.api import router
 from linli.registry import api as registry_api
 from linli.renewal import api as renewal_api
+from linli.renewal import progress_api, report_api, supervision_api
 
 # Each app registers its viewsets on the shared router when its api module is imported.
-API_MODULES = (registry_api, renewal_api, audit_api)
+API_MODULES = (registry_api, renewal_api, supervision_api, progress_api, report_api, audit_api)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

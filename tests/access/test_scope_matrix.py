@@ -12,13 +12,16 @@ page is covered the day it is added. For every demo role:
 against what each role is meant to see, computed straight from the registry.
 
 The data is one small demo (``--compounds 40``: both named compounds, two zones) plus the
-demo accounts plus a corner of another district (老城区) that no demo role holds. It is built
+demo accounts plus the demo renovation projects over those compounds (``linli renewal demo``,
+then the supervision check)
+plus a corner of another district (老城区) that no demo role holds. It is built
 once for the module inside a transaction that is rolled back afterwards; each test runs in a
 savepoint inside it.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Iterator
@@ -53,6 +56,8 @@ from linli.registry.models import (
 )
 from linli.registry.models_upload import RegistryUpload, UploadStatus
 from linli.registry.tests import factories as f
+from linli.renewal import demo as renewal_demo
+from linli.renewal.services.supervision import run_supervision_check
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("matrix")]
 
@@ -119,6 +124,13 @@ def _list_pages() -> dict[str, URLPattern]:
 
 PK_PAGES = _pk_pages()
 LIST_PAGES = _list_pages()
+#: List pages that show a chosen part of the role's rows, not all of them (still only rows of
+#: the scope): each with what it shows.
+FILTERED_LIST_PAGES = {
+    "renewal/reviews/": "the sign-offs waiting for the user (pending, theirs to give)",
+    "renewal/supervision/": "the open supervision items of the user's level of the chain "
+    "(every item in scope for roles without a level)",
+}
 PAGE_CASES = [(role, route) for role in ROLES for route in PK_PAGES]
 
 
@@ -164,14 +176,28 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+def matrix_media(tmp_path_factory: Any) -> Any:
+    """The module's media folder: the demo projects' documents are stored there."""
+    return tmp_path_factory.mktemp("matrix-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, matrix_media: Any) -> None:
+    # Replaces the project-wide per-test folder, so the pages find the demo's documents.
+    settings.MEDIA_ROOT = matrix_media
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, matrix_media: Any) -> Iterator[World]:
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHING),
+        override_settings(PASSWORD_HASHERS=FAST_HASHING, MEDIA_ROOT=matrix_media),
         transaction.atomic(),
     ):
         demo.build(compounds=40)
         ensure_demo_accounts(password="matrix-demo-pass-4103")
+        renewal_demo.build(as_of=datetime.date(2026, 11, 20))
+        run_supervision_check(today=datetime.date(2026, 11, 20))  # supervision items
         world = World(elsewhere=_another_district())
         _uploads()
         yield world
@@ -337,6 +363,12 @@ def test_page_of_an_object_inside_the_roles_scope_answers_200(world, client, rol
     client.force_login(user)
     response = client.get(page_url(route, row.pk))
     if response.status_code == 403:
+        # Allowed when the role may see the row but not change it (docs/renewal.md "Access":
+        # visible but not writable is 403, which tells nothing the row's own page does not);
+        # otherwise the page must refuse every id alike.
+        change = f"{model._meta.app_label}.change_{model._meta.model_name}"
+        if not scoped(model, user, change).filter(pk=row.pk).exists():
+            return
         missing = client.get(page_url(route, missing_pk(model))).status_code
         assert missing == 403, "a page refused for one object must be refused for every id"
         return
@@ -359,7 +391,8 @@ def test_list_page_holds_only_rows_of_the_roles_scope(world, client, role, route
     model = listed.model
     allowed = set(scoped(model, user).values_list("pk", flat=True))
     assert {obj.pk for obj in listed} <= allowed
-    assert response.context["paginator"].count == len(allowed)
+    if route not in FILTERED_LIST_PAGES:
+        assert response.context["paginator"].count == len(allowed)
 
 
 @pytest.mark.parametrize("route", PK_PAGES)

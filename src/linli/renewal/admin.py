@@ -119,8 +119,8 @@ class ReadOnlyAdmin(ScopedAdmin):
 class ProjectAdmin(ReadOnlyAdmin):
     """Projects with their items, funding, sign-offs and transitions."""
 
-    list_display = ["code", "name", "year", "batch", "zone", "stage", "progress_percent"]
-    list_filter = ["year", "batch", "stage", "zone"]
+    list_display = ["code", "name", "year", "batch", "zone", "stage", "progress_percent", "light"]
+    list_filter = ["year", "batch", "stage", "light", "zone"]
     list_select_related = ["zone"]
     search_fields = ["code", "name"]
     inlines = [ProjectItemInline, FundingInline, ReviewInline, TransitionInline]
@@ -134,3 +134,57 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_filter = ["status", "department"]
     list_select_related = ["project", "department"]
     search_fields = ["project__code", "project__name", "department__name"]
+
+
+@admin.register(m.SupervisionItem)
+class SupervisionItemAdmin(ReadOnlyAdmin):
+    """Supervision items (督办事项): opened, escalated and closed by the daily check."""
+
+    list_display = ["project", "kind", "description", "due_on", "level", "assignee", "status"]
+    list_filter = ["status", "level", "kind"]
+    list_select_related = ["project", "assignee"]
+    search_fields = ["project__code", "project__name", "description"]
+    date_hierarchy = "due_on"
+
+
+@admin.register(m.IssuedReport)
+class IssuedReportAdmin(ReadOnlyAdmin):
+    """Reports as issued (周报告, 月通报, 季度观摩, 年度考评): never changed after issue."""
+
+    list_display = ["kind", "period", "format", "generated_by", "status", "issued_at"]
+    list_filter = ["kind", "format", "status"]
+    list_select_related = ["generated_by"]
+    search_fields = ["period", "scope_label", "generated_by__username"]
+    exclude = ["figures"]
+
+
+class ProgressLineInline(ReadOnlyInline):
+    model = m.ProgressLine
+    fields = ["project_item", "percent", "note"]
+
+
+class ProgressPhotoInline(ReadOnlyInline):
+    model = m.ProgressPhoto
+    fields = ["caption", "taken_at", "latitude", "longitude", "uploaded_by"]
+
+
+@admin.register(m.ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    """Progress reports with their lines and photos (written on the progress pages or API)."""
+
+    list_display = ["project", "reported_on", "reported_by", "created_at"]
+    list_select_related = ["project", "reported_by"]
+    search_fields = ["project__code", "project__name", "summary"]
+    date_hierarchy = "reported_on"
+    inlines = [ProgressLineInline, ProgressPhotoInline]
+
+
+@admin.register(m.ProgressProblem)
+class ProgressProblemAdmin(ReadOnlyAdmin):
+    """Problems raised on site and their resolution."""
+
+    list_display = ["project", "description", "raised_on", "resolved_on"]
+    list_filter = ["resolved_on"]
+    list_select_related = ["project"]
+    search_fields = ["project__code", "project__name", "description", "resolution"]
+    date_hierarchy = "raised_on"

@@ -34,6 +34,7 @@ from linli.renewal import gates, selectors, services
 from linli.renewal import models as m
 from linli.renewal import serializers as s
 from linli.renewal.gates import TransitionRefused
+from linli.renewal.services.supervision import refresh_light
 
 if TYPE_CHECKING:
     from rest_framework.permissions import _PermissionClass
@@ -104,7 +105,8 @@ class ReviewRuleFilter(BilingualFilterSet):
 
 
 class ProjectFilter(BilingualFilterSet):
-    """Projects by year, batch, zone, stage, compound, sub-district, or overdue sign-offs."""
+    """Projects by year, batch, zone, stage, light (督办), compound, sub-district, or overdue
+    sign-offs."""
 
     year = IntFilter(field_name="year")
     batch = IntFilter(field_name="batch")
@@ -115,7 +117,7 @@ class ProjectFilter(BilingualFilterSet):
 
     class Meta:
         model = m.Project
-        fields = ("year", "batch", "zone", "stage", "compound", "subdistrict", "overdue")
+        fields = ("year", "batch", "zone", "stage", "light", "compound", "subdistrict", "overdue")
 
     def by_compound(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
         return queryset.filter(pk__in=m.Project.objects.filter(compounds=value).values("pk"))
@@ -259,6 +261,7 @@ class ProjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             )
         except TransitionRefused as refused:
             raise TransitionConflict(refused) from refused
+        refresh_light(project=project)  # the move may change the schedule's light
         return Response(self.get_serializer(self.get_queryset().get(pk=project.pk)).data)
 
     @extend_schema(
@@ -283,22 +286,6 @@ class ProjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         except TransitionRefused as refused:
             raise TransitionConflict(refused) from refused
         return Response(s.ReviewSerializer(reviews, many=True).data, status=201)
-
-    @extend_schema(
-        summary="Report the works' overall progress (interim, until progress reports)",
-        request=s.ProgressSerializer,
-        responses={200: s.ProjectSerializer},
-    )
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def progress(self, request: Request, pk: str | None = None) -> Response:
-        """Set the progress percentage during works (the next slice derives it from reports)."""
-        project = self._project_for("renewal.change_project")
-        body = s.ProgressSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.set_progress(
-            project=project, percent=body.validated_data["progress_percent"], by=request.user
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=project.pk)).data)
 
     @extend_schema(
         summary="The stages the project could move to, and why not (yet)",

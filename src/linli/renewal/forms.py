@@ -156,14 +156,6 @@ class AcceptanceForm(forms.ModelForm):
         widgets = {"accepted_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class ProgressForm(forms.ModelForm):
-    """The works' overall progress (until progress reports replace it)."""
-
-    class Meta:
-        model = Project
-        fields = ("progress_percent",)
-
-
 class ReviewDecisionForm(forms.Form):
     """A department's decision on a sign-off."""
 

@@ -29,6 +29,7 @@ __all__ = [
     "StageRow",
     "Totals",
     "funding_totals",
+    "indicator_rows",
     "indicators_for",
     "project_for_detail",
     "projects_for_list",
@@ -173,6 +174,24 @@ def indicators_for(
     there, and compound figures (counts, households, people) count only those compounds;
     money and outputs are the whole project's. Seven queries whatever the number of projects.
     """
+    return compute_indicators(
+        indicator_rows(user, zone=zone, subdistrict=subdistrict, community=community),
+        period_start=period_start,
+        period_end=period_end,
+        indicator_codes=list(OutputIndicator.objects.values_list("code", flat=True)),
+    )
+
+
+def indicator_rows(
+    user: Any,
+    *,
+    zone: int | None = None,
+    subdistrict: int | None = None,
+    community: int | None = None,
+) -> list[ProjectRow]:
+    """The rows :func:`compute_indicators` reads, one per project ``user`` may see, narrowed
+    as :func:`indicators_for` describes (six queries whatever the number of projects); the
+    dashboard computes several periods and groupings from one load."""
     projects = scoped(Project, user)
     if zone is not None:
         projects = projects.filter(zone_id=zone)
@@ -223,26 +242,21 @@ def indicators_for(
     by_project: dict[int, list[CompoundFacts]] = {}
     for project_id, compound_id in members:
         by_project.setdefault(project_id, []).append(counts[compound_id])
-    return compute_indicators(
-        (
-            ProjectRow(
-                id=row["pk"],
-                year=row["year"],
-                stage=row["stage"],
-                zone_id=row["zone_id"],
-                compounds=tuple(by_project.get(row["pk"], ())),
-                works_started_on=started.get(row["pk"]),
-                completed_on=completed.get(row["pk"]),
-                planned_investment=row["planned_total"],
-                disbursed_investment=row["disbursed_total"],
-                outputs=outputs.get(row["pk"], {}),
-            )
-            for row in rows
-        ),
-        period_start=period_start,
-        period_end=period_end,
-        indicator_codes=list(OutputIndicator.objects.values_list("code", flat=True)),
-    )
+    return [
+        ProjectRow(
+            id=row["pk"],
+            year=row["year"],
+            stage=row["stage"],
+            zone_id=row["zone_id"],
+            compounds=tuple(by_project.get(row["pk"], ())),
+            works_started_on=started.get(row["pk"]),
+            completed_on=completed.get(row["pk"]),
+            planned_investment=row["planned_total"],
+            disbursed_investment=row["disbursed_total"],
+            outputs=outputs.get(row["pk"], {}),
+        )
+        for row in rows
+    ]
 
 
 def _stage_dates(

@@ -8,7 +8,6 @@ exist" that does not reveal whether it exists.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -151,8 +150,11 @@ class ProjectItemSerializer(ModelCleanSerializer):
             "output_quantity",
             "indicator",
             "note",
+            "progress_percent",
             *_TIMESTAMPS,
         )
+        # Set by progress reports (services/progress.py), never entered here.
+        read_only_fields: tuple[str, ...] = ("progress_percent",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -404,6 +406,7 @@ class ProjectSerializer(ModelCleanSerializer):
     creating and editing go through the services (zone from the compounds)."""
 
     stage_label = _label("stage")
+    light_label = _label("light")
     compounds = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Compound.objects.none(), help_text="ids of the project's compounds"
     )
@@ -440,6 +443,10 @@ class ProjectSerializer(ModelCleanSerializer):
             "aftercare_owner_name",
             "satisfaction_threshold",
             "progress_percent",
+            "light",
+            "light_label",
+            "light_reason",
+            "light_checked_on",
             "review_round",
             "notes",
             "budget_total",
@@ -453,7 +460,15 @@ class ProjectSerializer(ModelCleanSerializer):
             "reviews",
             *_TIMESTAMPS,
         )
-        read_only_fields = ("zone", "stage", "progress_percent", "review_round")
+        read_only_fields = (
+            "zone",
+            "stage",
+            "progress_percent",
+            "light",
+            "light_reason",
+            "light_checked_on",
+            "review_round",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -493,18 +508,6 @@ class TransitionRequestSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         error_messages=field_error_messages(serializers.CharField),
-    )
-
-
-class ProgressSerializer(serializers.Serializer):
-    """The works' overall progress, 0-100%."""
-
-    progress_percent = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal(0),
-        max_value=Decimal(100),
-        error_messages=field_error_messages(serializers.DecimalField),
     )
 
 

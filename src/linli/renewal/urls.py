@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from linli.renewal import review_views, views
+from linli.renewal import (
+    progress_views,
+    report_views,
+    review_views,
+    supervision_views,
+    views,
+)
 
 app_name = "renewal"
 urlpatterns = [
@@ -18,7 +24,19 @@ urlpatterns = [
     path("<int:pk>/transition/", views.TransitionView.as_view(), name="transition"),
     path("<int:pk>/decision/", views.DecisionView.as_view(), name="decision_add"),
     path("<int:pk>/acceptance/", views.AcceptanceView.as_view(), name="acceptance_add"),
-    path("<int:pk>/progress/", views.ProgressView.as_view(), name="progress"),
+    path("<int:pk>/progress/", progress_views.ProgressView.as_view(), name="progress"),
+    path(
+        "<int:pk>/progress/new/",
+        progress_views.ProgressReportView.as_view(),
+        name="progress_report",
+    ),
+    path("<int:pk>/problems/new/", progress_views.ProblemRaiseView.as_view(), name="problem_add"),
+    path(
+        "problems/<int:pk>/resolve/",
+        progress_views.ProblemResolveView.as_view(),
+        name="problem_resolve",
+    ),
+    path("progress/photos/<int:pk>/", progress_views.PhotoView.as_view(), name="progress_photo"),
     path("reviews/", review_views.ReviewListView.as_view(), name="review_list"),
     path("reviews/<int:pk>/", review_views.ReviewDecideView.as_view(), name="review_decide"),
     path(
@@ -32,4 +50,17 @@ urlpatterns = [
         name="acceptance_document",
     ),
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+    path("reports/", report_views.ReportListView.as_view(), name="report_list"),
+    path("reports/<int:pk>/status/", report_views.ReportStatusView.as_view(), name="report_status"),
+    path(
+        "reports/<int:pk>/download/",
+        report_views.ReportDownloadView.as_view(),
+        name="report_download",
+    ),
+    path("supervision/", supervision_views.SupervisionListView.as_view(), name="supervision_list"),
+    path(
+        "supervision/<int:pk>/",
+        supervision_views.SupervisionItemView.as_view(),
+        name="supervision_item",
+    ),
 ]

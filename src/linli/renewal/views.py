@@ -43,6 +43,9 @@ from linli.renewal.models import (
     ReviewRule,
     StageRecord,
 )
+from linli.renewal.services.supervision import refresh_light
+from linli.renewal.supervision import Light
+from linli.renewal.supervision_selectors import project_supervision
 
 PAGE_SIZE = 50
 #: The responsible people along the four-level chain, in the order the chain runs.
@@ -81,6 +84,9 @@ class ProjectFilter(django_filters.FilterSet):
     )
     stage = django_filters.ChoiceFilter(
         choices=Stage.choices, label=_("阶段"), empty_label=_("全部")
+    )
+    light = django_filters.ChoiceFilter(
+        choices=Light.choices, label=_("督办状态"), empty_label=_("全部")
     )
     overdue = django_filters.BooleanFilter(
         method="by_overdue", label=_("仅看审批超期"), widget=forms.CheckboxInput
@@ -171,8 +177,10 @@ class ProjectDetailView(LoginRequiredMixin, View):
             and can(user, "renewal.add_decisionrecord", project),
             "can_accept": project.stage == Stage.COMPLETED
             and can(user, "renewal.add_acceptancerecord", project),
-            "can_progress": project.stage == Stage.WORKS and can_change,
+            "can_progress": project.stage == Stage.WORKS
+            and can(user, "renewal.add_progressreport", project),
             "transition_form": f.TransitionForm(),
+            **project_supervision(project),
         }
         return render(request, "renewal/project_detail.html", context)
 
@@ -192,6 +200,8 @@ class ProjectWriteMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def done(self, message: str) -> HttpResponseRedirect:
+        # The change may move the schedule's light: store it now, not at the next daily check.
+        refresh_light(project=self.project)
         messages.success(self.request, message)  # type: ignore[attr-defined]
         return redirect("renewal:project_detail", pk=self.project.pk)
 
@@ -433,24 +443,6 @@ class AcceptanceView(ProjectWriteMixin, FormPage):
     def save(self, form: forms.BaseForm) -> HttpResponse:
         services.record_acceptance(project=self.project, by=self.request.user, **form.cleaned_data)
         return self.done(gettext("联合验收已登记"))
-
-
-class ProgressView(ProjectWriteMixin, FormPage):
-    """Enter the works' overall progress (until progress reports derive it)."""
-
-    model = Project
-    title = _("填报工程进度")
-
-    def make_form(self, data: Any = None, files: Any = None) -> forms.BaseForm:
-        return f.ProgressForm(data, initial={"progress_percent": self.project.progress_percent})
-
-    def save(self, form: forms.BaseForm) -> HttpResponse:
-        services.set_progress(
-            project=self.project,
-            percent=form.cleaned_data["progress_percent"],
-            by=self.request.user,
-        )
-        return self.done(gettext("工程进度已保存"))
 
 
 # --- Documents -------------------------------------------------------------------------------

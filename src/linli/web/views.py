@@ -7,8 +7,9 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
@@ -17,20 +18,67 @@ from linli.core.geo import XIGONG_EXTENT
 from linli.core.scoping import scoped
 from linli.registry.models import Compound, RenovationStatus, Subdistrict, Zone
 from linli.registry.selectors import dashboard_figures, subdistrict_figures
+from linli.web.dashboard import (
+    IndicatorFilterForm,
+    build_dashboard,
+    default_period,
+    held_places,
+    sees_the_ledger,
+)
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
-    """The programme's headline numbers and a table per sub-district, over the user's scope."""
+    """The registry's headline numbers and a table per sub-district, over the user's scope;
+    for users with a jurisdiction over projects, the programme indicators of a period and a
+    place they hold, with charts (web/dashboard.js) and the same figures in tables."""
 
     template_name = "web/dashboard.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["figures"] = dashboard_figures(self.request.user)
-        context["subdistricts"] = subdistrict_figures(self.request.user)
+        user = self.request.user
+        context["figures"] = dashboard_figures(user)
+        context["subdistricts"] = subdistrict_figures(user)
+        if sees_the_ledger(user):
+            context.update(self.indicator_context(user))
         return context
+
+    def indicator_context(self, user: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        data = self.request.GET.copy()
+        if data.get("period_start") or data.get("period_end"):
+            data["year"] = ""  # dates win; the year select then reads "by dates"
+        elif not data.get("year"):
+            data["year"] = str(today.year)
+        form = IndicatorFilterForm(data, today=today)
+        places = held_places(user)
+        place = None
+        if form.is_valid():
+            start, end = form.cleaned_data["period_start"], form.cleaned_data["period_end"]
+            chosen = form.cleaned_data["scope"]
+            place = places.find(chosen) if chosen else None
+            if chosen and place is None:
+                # Like every object outside the user's jurisdiction: not found, not forbidden.
+                raise Http404(gettext("该范围不存在或不在您的管辖范围内"))
+        else:
+            # The form shows what is wrong; meanwhile, this year over everything in scope.
+            start, end = default_period(today)
+        dashboard = build_dashboard(
+            user, period_start=start, period_end=end, place=place, today=today
+        )
+        return {
+            "indicator_form": form,
+            "places": places,
+            "place": place,
+            "period_start": start,
+            "period_end": end,
+            "period_is_year": (start, end) == default_period(start),
+            "selected_scope": place.value if place else "",
+            "dashboard": dashboard,
+            "chart_data": dashboard.chart_data(),
+        }
 
 
 class CompoundMapFilter(django_filters.FilterSet):

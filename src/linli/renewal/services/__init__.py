@@ -9,7 +9,14 @@ the joint review.
 """
 
 from linli.renewal.gates import TransitionRefused
-from linli.renewal.services.common import APPROVE, DECIDING, PLANNING, REJECT
+from linli.renewal.services.common import APPROVE, DECIDING, PLANNING, REJECT, as_of
+from linli.renewal.services.progress import (
+    add_progress_photo,
+    derive_project_progress,
+    raise_problem,
+    record_progress_report,
+    resolve_problem,
+)
 from linli.renewal.services.projects import (
     add_item,
     create_project,
@@ -18,7 +25,6 @@ from linli.renewal.services.projects import (
     record_decision,
     remove_item,
     set_funding,
-    set_progress,
     update_item,
     update_project,
 )
@@ -38,19 +44,24 @@ __all__ = [
     "REJECT",
     "TransitionRefused",
     "add_item",
+    "add_progress_photo",
     "advance_stage",
+    "as_of",
     "can_decide",
     "create_project",
     "decide_review",
+    "derive_project_progress",
     "plan_stage",
     "project_facts",
+    "raise_problem",
     "record_acceptance",
     "record_decision",
+    "record_progress_report",
     "remove_item",
     "request_joint_review",
     "required_departments",
+    "resolve_problem",
     "set_funding",
-    "set_progress",
     "update_item",
     "update_project",
 ]

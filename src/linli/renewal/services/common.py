@@ -4,7 +4,9 @@ registry status of a project's compounds."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -25,15 +27,41 @@ APPROVE = "approve"
 REJECT = "reject"
 
 
+#: The moment the services act at, when not now (see :func:`as_of`).
+_AS_OF: ContextVar[datetime.datetime | None] = ContextVar("renewal_as_of", default=None)
+
+
+def now() -> datetime.datetime:
+    """The current moment, or the one set by :func:`as_of`."""
+    moment = _AS_OF.get()
+    return timezone.now() if moment is None else moment
+
+
 def today() -> datetime.date:
-    """Today in the district's time zone."""
-    return timezone.localdate()
+    """Today in the district's time zone (or the day set by :func:`as_of`)."""
+    return timezone.localdate(now())
+
+
+@contextmanager
+def as_of(moment: datetime.datetime | datetime.date) -> Iterator[None]:
+    """Run services as if it were ``moment``: actual stage dates, transitions, review requests
+    and sign-offs carry it instead of the clock. For entering history (the demo's past
+    batches, an import of earlier records); a date means 10:00 that day, district time.
+    Record timestamps (``created_at``) and the audit trail keep the real time of writing."""
+    if not isinstance(moment, datetime.datetime):
+        moment = timezone.make_aware(datetime.datetime.combine(moment, datetime.time(10)))
+    token = _AS_OF.set(moment)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def refuse(field: str | None, zh: str, en: str, code: str = "invalid") -> ValidationError:
     """A bilingual validation error, on ``field`` or the whole object."""
-    message = f"{zh} ({en})"
-    return ValidationError({field: message} if field else message, code=code)
+    error = ValidationError(f"{zh} ({en})", code=code)
+    # Wrapped, so the code survives on the field's error too (a dict loses it otherwise).
+    return ValidationError({field: error}) if field else error
 
 
 def stage_label(stage: str) -> str:
@@ -79,6 +107,7 @@ def mark_compounds(project: Project, status: str, year: int | None = None) -> No
 def enter_dates(project: Project, stage: Stage) -> None:
     """Entering ``stage``: its actual start (the first time), and no actual end yet."""
     record = StageRecord.objects.get(project=project, stage=stage)
+    record.project = project  # no second query for the audit trail's label
     if record.actual_start is None:
         record.actual_start = today()
     record.actual_end = None

@@ -1,4 +1,4 @@
-"""Project writes: creating and editing projects, their items, funding, stage plans, progress,
+"""Project writes: creating and editing projects, their items, funding, stage plans,
 and the residents' decision and acceptance records."""
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ from linli.renewal.services.common import (
     PLANNING,
     enter_dates,
     mark_compounds,
+    now,
     refuse,
     require_stage,
 )
+from linli.renewal.services.progress import derive_project_progress
 
 # --- Projects --------------------------------------------------------------------------------
 
@@ -76,7 +78,12 @@ def create_project(
         project.compounds.set(compounds)
         StageRecord.objects.bulk_create(StageRecord(project=project, stage=s) for s in ORDER)
         Transition.objects.create(
-            project=project, from_stage="", to_stage=Stage.APPLICATION, by=by, reason="创建项目"
+            project=project,
+            from_stage="",
+            to_stage=Stage.APPLICATION,
+            by=by,
+            reason="创建项目",
+            at=now(),
         )
         enter_dates(project, Stage.APPLICATION)
         mark_compounds(project, RenovationStatus.PLANNED)
@@ -154,6 +161,9 @@ def update_item(*, project_item: ProjectItem, by: Any = None, **fields: Any) -> 
             setattr(project_item, name, value)
         project_item.full_clean()
         project_item.save()
+        if "budget" in fields:
+            # Budgets weigh the items' progress: the project's percentage moves with them.
+            derive_project_progress(project)
         return project_item
 
 
@@ -207,20 +217,6 @@ def plan_stage(
         record.full_clean()
         record.save(update_fields=["planned_start", "planned_end"])
         return record
-
-
-def set_progress(*, project: Project, percent: Decimal, by: Any = None) -> Project:
-    """Set the works' overall progress.
-
-    Interim: the next slice derives it from dated progress reports per item; until then the
-    district office enters it here, during works only.
-    """
-    with transaction.atomic():
-        require_stage(project, [Stage.WORKS], "填报工程进度", "progress can be reported")
-        project.progress_percent = percent
-        project.full_clean()
-        project.save(update_fields=["progress_percent", "updated_at"])
-        return project
 
 
 # --- Residents' decision and acceptance --------------------------------------------------------

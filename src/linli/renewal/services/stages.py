@@ -8,7 +8,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from linli.core.scoping import scope_for, scoped
 from linli.core.workdays import add_workdays
@@ -30,6 +29,7 @@ from linli.renewal.services.common import (
     REJECT,
     enter_dates,
     mark_compounds,
+    now,
     refuse,
     today,
 )
@@ -103,6 +103,7 @@ def project_facts(project: Project) -> gates.ProjectFacts:
 
 def _leave_dates(project: Project, stage: Stage) -> None:
     record = StageRecord.objects.get(project=project, stage=stage)
+    record.project = project  # no second query for the audit trail's label
     record.actual_end = today()
     record.save(update_fields=["actual_end"])
 
@@ -119,8 +120,8 @@ def _return_dates(project: Project) -> None:
 
 def _open_round(project: Project, by: Any) -> list[Review]:
     project.review_round += 1
-    now = timezone.now()
-    requested = timezone.localdate(now)
+    requested_at = now()
+    requested = today()
     reviews = []
     for requirement in required_departments(project):
         review = Review(
@@ -129,7 +130,7 @@ def _open_round(project: Project, by: Any) -> list[Review]:
             department_id=requirement.department_id,
             reasons="、".join(requirement.reasons),
             workdays=requirement.workdays,
-            requested_at=now,
+            requested_at=requested_at,
             due_on=add_workdays(requested, requirement.workdays),
         )
         review.save()
@@ -163,7 +164,7 @@ def _move(project: Project, to: Stage, by: Any, reason: str) -> Transition:
     elif to == Stage.HANDED_OVER:
         mark_compounds(project, RenovationStatus.RENOVATED, year=today().year)
     return Transition.objects.create(
-        project=project, from_stage=here, to_stage=to, by=by, reason=reason.strip()
+        project=project, from_stage=here, to_stage=to, by=by, reason=reason.strip(), at=now()
     )
 
 
@@ -242,7 +243,7 @@ def decide_review(*, review: Review, decision: str, comments: str = "", by: Any)
             raise refuse("comments", "驳回须填写审批意见", "a rejection needs comments", "required")
         review.status = ReviewStatus.APPROVED if decision == APPROVE else ReviewStatus.REJECTED
         review.comments = comments.strip()
-        review.decided_at = timezone.now()
+        review.decided_at = now()
         review.decided_by = by
         review.save()
         if decision == REJECT:

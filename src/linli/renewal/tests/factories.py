@@ -14,6 +14,7 @@ from linli.registry import models as registry
 from linli.registry.tests.factories import CompoundFactory, DistrictFactory
 from linli.renewal import models as m
 from linli.renewal import services
+from linli.renewal.services.common import today
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -133,7 +134,12 @@ def project_ready_for(stage: str, **kwargs: Any) -> m.Project:
         )
         services.advance_stage(project=project, to=m.Stage.WORKS, by=by)
     if reach(m.Stage.COMPLETED):
-        services.set_progress(project=project, percent=Decimal("100"))
+        services.record_progress_report(
+            project=project,
+            reported_on=today(),
+            percents={item.pk: Decimal("100") for item in project.items.all()},
+            by=by,
+        )
         services.advance_stage(project=project, to=m.Stage.COMPLETED, by=by)
     if reach(m.Stage.ACCEPTANCE):
         services.record_acceptance(
@@ -152,3 +158,89 @@ def project_ready_for(stage: str, **kwargs: Any) -> m.Project:
 
 def _superuser() -> Any:
     return UserFactory(username="renewal-superuser", is_superuser=True, is_staff=True)
+
+
+# --- Supervision (督办) ---------------------------------------------------------------------
+
+
+def project_with_chain(stage: str = "design", **kwargs: Any) -> m.Project:
+    """A project brought to ``stage`` with a responsible person at each level of the chain
+    (users named ``<level>-contact-<n>``); pass ``community_contact=None`` etc. to leave one out."""
+    project = project_ready_for(
+        stage, **{k: v for k, v in kwargs.items() if not k.endswith(("_contact", "zone_lead"))}
+    )
+    n = project.pk
+    contacts = {
+        "community_contact": UserFactory(username=f"community-contact-{n}"),
+        "subdistrict_contact": UserFactory(username=f"subdistrict-contact-{n}"),
+        "zone_lead": UserFactory(username=f"zone-lead-{n}"),
+        "district_contact": UserFactory(username=f"district-contact-{n}"),
+    }
+    contacts.update({k: v for k, v in kwargs.items() if k in contacts})
+    services.update_project(project=project, **contacts)
+    project.refresh_from_db()
+    return project
+
+
+def plan(project: m.Project, stage: str, *, start: Any = None, end: Any = None) -> m.StageRecord:
+    """Set a stage's planned dates through the service."""
+    record = project.stages.get(stage=stage)
+    return services.plan_stage(record=record, planned_start=start, planned_end=end)
+
+
+# --- Progress (进度) --------------------------------------------------------------------------
+
+
+class ProjectItemFactory(factory.django.DjangoModelFactory):
+    """An item of a project (tests put extra items on a project already in works)."""
+
+    class Meta:
+        model = m.ProjectItem
+
+    project = factory.SubFactory(ProjectFactory)
+    item = factory.SubFactory(CatalogueItemFactory)
+    quantity = Decimal("1")
+    budget = Decimal("100000.00")
+
+
+def project_in_works(*budgets: str, **kwargs: Any) -> m.Project:
+    """A project in works whose items have these budgets (yuan; the first is the item
+    ``project_ready_for`` planned, the others are added)."""
+    project = project_ready_for(m.Stage.WORKS, **kwargs)
+    first, *others = budgets or ("100000.00",)
+    project.items.update(budget=Decimal(first))
+    for budget in others:
+        ProjectItemFactory(project=project, budget=Decimal(budget))
+    return project
+
+
+def jpeg(
+    *,
+    taken: str | None = None,
+    offset: str | None = None,
+    modified: str | None = None,
+    gps: dict[int, Any] | None = None,
+    name: str = "site.jpg",
+    size: tuple[int, int] = (32, 24),
+) -> Any:
+    """A small JPEG made by Pillow with the given EXIF: ``taken`` (DateTimeOriginal,
+    ``YYYY:MM:DD HH:MM:SS``), ``offset`` (OffsetTimeOriginal), ``modified`` (DateTime) and a
+    raw GPS IFD (tag → value)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import ExifTags, Image
+
+    exif = Image.Exif()
+    if modified is not None:
+        exif[0x0132] = modified
+    details = exif.get_ifd(ExifTags.IFD.Exif)
+    if taken is not None:
+        details[0x9003] = taken
+    if offset is not None:
+        details[0x9011] = offset
+    if gps:
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update(gps)
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (120, 160, 90)).save(buffer, "JPEG", exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")

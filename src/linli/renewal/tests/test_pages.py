@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.accounts.roles import Role
 from linli.registry.models import OrganisationKind, RenovationStatus
@@ -146,7 +147,9 @@ def test_a_district_user_takes_a_project_from_application_to_handover_in_the_pag
     }
     ok(web.post(reverse("renewal:project_edit", args=[project.pk]), form))
     advance(web, project, "works")
-    ok(web.post(reverse("renewal:progress", args=[project.pk]), {"progress_percent": "100"}))
+    report = {"reported_on": timezone.localdate().isoformat(), "summary": "完工"}
+    report |= {f"percent_{item.pk}": "100" for item in project.items.all()}
+    ok(web.post(reverse("renewal:progress_report", args=[project.pk]), report))
     advance(web, project, "completed")
     ok(
         web.post(

@@ -470,15 +470,14 @@ def test_starting_works_marks_the_compounds_in_progress():
 
 def test_no_completion_below_full_progress():
     project = f.project_ready_for(Stage.WORKS)
-    services.set_progress(project=project, percent=Decimal("99.5"))
+    services.record_progress_report(
+        project=project,
+        reported_on=timezone.localdate(),
+        percents={item.pk: Decimal("99.5") for item in project.items.all()},
+    )
     with pytest.raises(TransitionRefused) as caught:
         services.advance_stage(project=project, to=Stage.COMPLETED)
     assert caught.value.code == "progress_incomplete"
-
-
-def test_progress_is_reported_only_during_works():
-    with pytest.raises(ValidationError):
-        services.set_progress(project=f.ProjectFactory(), percent=Decimal("10"))
 
 
 def test_no_acceptance_below_the_satisfaction_threshold():

@@ -41,6 +41,13 @@ ALLOWED: dict[tuple[str, str], str] = {
         "web/static/vendor/leaflet/leaflet.css",
         "https://bugzilla.mozilla.org/show_bug.cgi?id=888319",
     ): "inside a CSS comment explaining a workaround; comments are never fetched",
+    ("web/static/vendor/echarts/echarts.min.js", "http://www.apache.org/licenses/LICENSE-2.0"): (
+        "the Apache licence header, a comment"
+    ),
+    (
+        "web/static/vendor/echarts/echarts.min.js",
+        "https://github.com/ecomfe/zrender/blob/master/LICENSE",
+    ): "zrender's licence header, a comment",
 }
 
 LOCAL_HOSTS = {"testserver", "localhost", "127.0.0.1"}
@@ -51,7 +58,12 @@ XML_NAMESPACES = {
     "http://www.w3.org/2000/svg",
     "http://www.w3.org/1999/xlink",
     "http://www.w3.org/1999/xhtml",
+    "http://www.w3.org/2000/xmlns/",
+    "http://www.w3.org/XML/1998/namespace",
 }
+
+#: ECharts draws symbols given as a string ``"path://<SVG path data>"``: a shape, never fetched.
+SYMBOL_PATH = re.compile(r"""["']path:$""")
 
 
 def external_urls(text: str) -> set[str]:
@@ -59,6 +71,8 @@ def external_urls(text: str) -> set[str]:
     found = set()
     for match in URL.finditer(text):
         url = match.group(0)
+        if SYMBOL_PATH.search(text, max(0, match.start() - 6), match.start()):
+            continue
         host = urlsplit(url if not url.startswith("//") else "http:" + url).hostname or ""
         if host and host not in LOCAL_HOSTS and url not in XML_NAMESPACES:
             found.add(url)
@@ -94,11 +108,26 @@ def test_scanner_ignores_xml_namespaces():
     assert external_urls('<svg xmlns="http://www.w3.org/2000/svg"></svg>') == set()
 
 
+def test_scanner_ignores_echarts_symbol_paths():
+    assert external_urls('{handleIcon:"path://M-9.35,34.56V42m0-40Z"}') == set()
+
+
+def test_scanner_still_finds_a_url_after_a_scheme_ending_in_path():
+    assert external_urls('a="xpath://cdn.example.com/x.js"') == {"//cdn.example.com/x.js"}
+
+
 def test_scanner_ignores_relative_paths():
     assert external_urls('<img src="/static/web/a.png"><a href="../b/">') == set()
 
 
 # --- static files -------------------------------------------------------------------------
+
+
+def test_echarts_is_shipped_with_its_licence_notice_and_provenance():
+    echarts = SRC / "web/static/vendor/echarts"
+    for name in ["echarts.min.js", "LICENSE", "NOTICE", "README"]:
+        assert (echarts / name).is_file(), name
+    assert "6.1.0" in (echarts / "README").read_text(encoding="utf-8")
 
 
 def test_leaflet_is_shipped_with_its_licence():

@@ -227,18 +227,7 @@ def indicator_rows(
         .values("pk", "household_count", "people_count")  # type: ignore[misc]
     }
     started, completed = _stage_dates(ids)
-    outputs: dict[int, dict[str, Decimal]] = {}
-    measured = (
-        ProjectItem.objects.filter(
-            project__in=ids, output_quantity__isnull=False, item__indicator__isnull=False
-        )
-        .order_by()
-        .values_list("project_id", "item__indicator__code", "output_quantity")
-    )
-    for project_id, code, quantity in measured:
-        per_project = outputs.setdefault(project_id, {})
-        if quantity is not None:  # excluded by the filter; narrows the type
-            per_project[code] = per_project.get(code, Decimal(0)) + quantity
+    outputs = measured_outputs(ids)
     by_project: dict[int, list[CompoundFacts]] = {}
     for project_id, compound_id in members:
         by_project.setdefault(project_id, []).append(counts[compound_id])
@@ -257,6 +246,24 @@ def indicator_rows(
         )
         for row in rows
     ]
+
+
+def measured_outputs(ids: Any) -> dict[int, dict[str, Decimal]]:
+    """Per project (of ``ids``, a list or a subquery), the measured output quantity by output
+    indicator code, in one query."""
+    outputs: dict[int, dict[str, Decimal]] = {}
+    measured = (
+        ProjectItem.objects.filter(
+            project__in=ids, output_quantity__isnull=False, item__indicator__isnull=False
+        )
+        .order_by()
+        .values_list("project_id", "item__indicator__code", "output_quantity")
+    )
+    for project_id, code, quantity in measured:
+        per_project = outputs.setdefault(project_id, {})
+        if quantity is not None:  # excluded by the filter; narrows the type
+            per_project[code] = per_project.get(code, Decimal(0)) + quantity
+    return outputs
 
 
 def _stage_dates(

@@ -24,11 +24,10 @@ from linli.renewal.models import (
     OutputIndicator,
     ProgressProblem,
     Project,
-    ProjectItem,
     SupervisionItem,
     SupervisionStatus,
 )
-from linli.renewal.selectors import _stage_dates
+from linli.renewal.selectors import _stage_dates, measured_outputs
 
 __all__ = ["OpenItem", "ProjectInfo", "Snapshot", "load", "visible_projects"]
 
@@ -153,18 +152,7 @@ def load(user: Any, *, period_start: datetime.date, period_end: datetime.date) -
         .values("pk", "household_count", "people_count")  # type: ignore[misc]
     }
     started, completed = _stage_dates(ids)
-    outputs: dict[int, dict[str, Decimal]] = {}
-    measured = (
-        ProjectItem.objects.filter(
-            project__in=ids, output_quantity__isnull=False, item__indicator__isnull=False
-        )
-        .order_by()
-        .values_list("project_id", "item__indicator__code", "output_quantity")
-    )
-    for project_id, code, quantity in measured:
-        per_project = outputs.setdefault(project_id, {})
-        if quantity is not None:
-            per_project[code] = per_project.get(code, Decimal(0)) + quantity
+    outputs = measured_outputs(ids)
     indicators = list(OutputIndicator.objects.values_list("code", "name", "unit"))
 
     infos: dict[int, ProjectInfo] = {}

@@ -1,10 +1,47 @@
-"""Renewal tests write uploaded documents into a temporary media directory."""
+"""Renewal tests write uploaded documents into a temporary media directory; browser tests
+get a chromium tab (Debian's, through Playwright) that refuses every request leaving the
+live server and lists them in ``page.outside``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def tab(live_server, monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    outside: list[str] = []
+    host = urlsplit(live_server.url).hostname
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        context = browser.new_context(locale="zh-CN")
+
+        def only_the_live_server(route):
+            url = route.request.url
+            if url.startswith("data:") or urlsplit(url).hostname == host:
+                route.continue_()
+            else:
+                outside.append(url)
+                route.abort()
+
+        context.route("**/*", only_the_live_server)
+        page = context.new_page()
+        page.outside = outside
+        yield page
+        browser.close()

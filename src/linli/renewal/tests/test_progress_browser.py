@@ -4,50 +4,16 @@ the site). Uses Debian's chromium through Playwright; skipped without it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 
 from linli.accounts.roles import Role
 from linli.registry.tests.factories import CompoundFactory, DistrictFactory
 from linli.renewal.tests import factories as f
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "a-long-browser-password-5"
 XIGONG_GPS = {1: "N", 2: (34.0, 40.0, 59.88), 3: "E", 4: (112.0, 26.0, 30.12)}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def tab(live_server, monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    outside: list[str] = []
-    host = urlsplit(live_server.url).hostname
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(locale="zh-CN")
-
-        def only_the_live_server(route):
-            url = route.request.url
-            if url.startswith("data:") or urlsplit(url).hostname == host:
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
-
-        context.route("**/*", only_the_live_server)
-        page = context.new_page()
-        page.outside = outside
-        yield page
-        browser.close()
 
 
 def test_a_report_with_a_photo_through_the_browser(tab, live_server, tmp_path):

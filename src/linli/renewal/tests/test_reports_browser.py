@@ -6,9 +6,6 @@ Uses Debian's chromium through Playwright like ``tests/browser``; skipped withou
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
 from django.core.files.base import ContentFile
 
@@ -17,40 +14,9 @@ from linli.registry.tests.factories import CommunityFactory, CompoundFactory
 from linli.renewal.models import IssuedReport, ReportStatus
 from linli.renewal.tests import factories as f
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "a-long-browser-password-3"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def tab(live_server, monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    outside: list[str] = []
-    host = urlsplit(live_server.url).hostname
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        context = browser.new_context(locale="zh-CN")
-
-        def only_the_live_server(route):
-            url = route.request.url
-            if url.startswith("data:") or urlsplit(url).hostname == host:
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
-
-        context.route("**/*", only_the_live_server)
-        page = context.new_page()
-        page.outside = outside
-        yield page
-        browser.close()
 
 
 def test_the_progress_bar_follows_the_report_and_offers_the_download(tab, live_server):

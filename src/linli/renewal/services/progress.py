@@ -127,6 +127,8 @@ def record_progress_report(
                 "required",
             )
         own = {i.pk: i for i in ProjectItem.objects.filter(project=project).select_related("item")}
+        for item in own.values():
+            item.project = project  # saves a query per line (labels, audit) on this object
         for pk in percents:
             if pk not in own:
                 stranger = ProjectItem.objects.filter(pk=pk).select_related("item").first()

@@ -43,6 +43,7 @@ demo: install
 	$(LINLI) renewal seed-review-rules
 	$(LINLI) renewal demo --if-empty
 	$(LINLI) renewal supervise
+	$(LINLI) consultation demo --if-empty
 	$(LINLI) collectstatic --no-input -v0
 	@echo ""
 	@echo "  Linli demo: http://$(HOST):$(PORT)/"

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "axes",
     "linli.core",
     "linli.registry",
+    "linli.consultation",
     "linli.renewal",
     "linli.accounts",
     "linli.web",
@@ -258,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "linli.renewal.gates.Stage",
         "SupervisionKindEnum": "linli.renewal.models.SupervisionKind",
         "ReportKindEnum": "linli.renewal.models.ReportKind",
+        "MeetingKindEnum": "linli.consultation.models.MeetingKind",
+        "QuestionKindEnum": "linli.consultation.models.QuestionKind",
     },
 }
 
@@ -276,6 +279,13 @@ CELERY_BEAT_SCHEDULE = {
     "renewal-supervision-check": {
         "task": "linli.renewal.tasks.supervision_check",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Owner votes: open the scheduled ones, close those past their end, finalise after the
+    # public notice. Ballot casting also opens a due vote itself, so the 5-minute step only
+    # decides how soon a closed vote's result is stored.
+    "consultation-advance-votes": {
+        "task": "linli.consultation.tasks.advance_votes",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from linli.consultation import survey_api, visit_api, vote_api
 from linli.core import audit_api
 from linli.core.api import router
 from linli.registry import api as registry_api
@@ -12,7 +13,17 @@ from linli.renewal import api as renewal_api
 from linli.renewal import progress_api, report_api, supervision_api
 
 # Each app registers its viewsets on the shared router when its api module is imported.
-API_MODULES = (registry_api, renewal_api, supervision_api, progress_api, report_api, audit_api)
+API_MODULES = (
+    registry_api,
+    renewal_api,
+    supervision_api,
+    progress_api,
+    report_api,
+    vote_api,
+    survey_api,
+    visit_api,
+    audit_api,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -26,6 +37,7 @@ urlpatterns = [
     path("registry/import/", include("linli.registry.import_urls")),
     path("registry/", include("linli.registry.urls")),
     path("renewal/", include("linli.renewal.urls")),
+    path("consultation/", include("linli.consultation.urls")),
     path("history/", include("linli.core.urls")),
     path("", include("linli.web.urls")),
 ]

@@ -13,7 +13,7 @@ against what each role is meant to see, computed straight from the registry.
 
 The data is one small demo (``--compounds 40``: both named compounds, two zones) plus the
 demo accounts plus the demo renovation projects over those compounds (``linli renewal demo``,
-then the supervision check)
+then the supervision check) plus the consultation demo (``linli consultation demo``)
 plus a corner of another district (老城区) that no demo role holds. It is built
 once for the module inside a transaction that is rolled back afterwards; each test runs in a
 savepoint inside it.
@@ -41,6 +41,7 @@ from rest_framework.test import APIClient
 import linli.urls  # noqa: F401  (every app's api module registers on the router)
 from linli.accounts.demo import USERNAMES, ensure_demo_accounts
 from linli.accounts.models import RoleAssignment
+from linli.consultation import demo as consultation_demo
 from linli.core.api import router
 from linli.core.scoping import rule_for, scoped
 from linli.registry import demo
@@ -63,9 +64,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("matrix")]
 
 ROLES = tuple(name for name in USERNAMES if name != "admin")
 #: Pages of these modules are in the matrix (the apps this access layer covers so far).
-PAGE_MODULES = ("linli.registry.", "linli.web.", "linli.renewal.", "linli.core.")
+PAGE_MODULES = (
+    "linli.registry.",
+    "linli.web.",
+    "linli.renewal.",
+    "linli.consultation.",
+    "linli.core.",
+)
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DAONAN, KAIXUAN = "道南路70号院", "凯旋东路43号院"
+_MATRIX_NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 
 
 # --- the cases ---------------------------------------------------------------------------------
@@ -79,6 +87,8 @@ def _model_of_viewset(viewset: Any) -> type[models.Model]:
 #: model. Each must be declared here with the test that proves its figures are scoped; an
 #: undeclared endpoint without a model queryset fails below.
 AGGREGATE_ENDPOINTS = {
+    "coverage": "src/linli/consultation/tests/test_visit_services.py (coverage shows only the "
+    "compounds the user holds as staff) and test_visit_api.py (an outsider gets 404)",
     "indicators": "src/linli/renewal/tests/test_indicators.py (a community user's figures count "
     "only its projects)",
 }
@@ -198,6 +208,7 @@ def world(django_db_setup: None, django_db_blocker: Any, matrix_media: Any) -> I
         ensure_demo_accounts(password="matrix-demo-pass-4103")
         renewal_demo.build(as_of=datetime.date(2026, 11, 20))
         run_supervision_check(today=datetime.date(2026, 11, 20))  # supervision items
+        consultation_demo.build_demo(now=_MATRIX_NOW)  # surveys, visits, meetings, votes
         world = World(elsewhere=_another_district())
         _uploads()
         yield world

@@ -81,6 +81,35 @@ _REGISTRY_BELOW_COMPOUND = (
 #: Sub-district and community staff record the residents' decisions they organised.
 _RENEWAL_DECISIONS = ("renewal.add_decisionrecord", "renewal.change_decisionrecord")
 
+#: Sub-district and community staff run the consultation: surveys and visits, meetings, owner
+#: votes and the paper or proxy ballots handed to them. Ballots and electors are never changed
+#: or deleted (the services refuse it; the hash chain would show it).
+_CONSULTATION = (
+    "consultation.add_*",
+    "consultation.change_survey",
+    "consultation.change_surveyversion",
+    "consultation.change_question",
+    "consultation.change_option",
+    "consultation.change_response",
+    "consultation.change_answer",
+    "consultation.change_visit",
+    "consultation.change_meeting",
+    "consultation.change_vote",
+    "consultation.delete_question",
+    "consultation.delete_option",
+    "consultation.delete_attendance",
+    "consultation.delete_meetingattachment",
+)
+
+#: What a resident does for their own dwelling: answer surveys and cast an online ballot.
+_RESIDENT_CONSULTATION = (
+    "consultation.add_response",
+    "consultation.change_response",
+    "consultation.add_answer",
+    "consultation.change_answer",
+    "consultation.add_ballot",
+)
+
 #: The changes each role may make inside its scope (viewing is implied by any assignment).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Programme staff keep the registry (every change, including deletes and imports) and
@@ -93,6 +122,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # The renovation ledger: catalogue, projects, funding, stages, and joint-review
         # sign-offs recorded on a department's behalf (renewal.decide_for_department).
         "renewal.*",
+        *_CONSULTATION,
+        "consultation.add_ruleprofile",
+        "consultation.change_ruleprofile",
     ),
     # Zone leads chase work (督办); they read the registry, they do not edit it.
     Role.ZONE_LEAD: (),
@@ -102,9 +134,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "registry.change_compound",
         *_REGISTRY_BELOW_COMPOUND,
         *_RENEWAL_DECISIONS,
+        *_CONSULTATION,
     ),
     # Community workers keep dwellings, owners and households current after their visits.
-    Role.COMMUNITY: ("registry.change_compound", *_REGISTRY_BELOW_COMPOUND, *_RENEWAL_DECISIONS),
+    Role.COMMUNITY: (
+        "registry.change_compound",
+        *_REGISTRY_BELOW_COMPOUND,
+        *_RENEWAL_DECISIONS,
+        *_CONSULTATION,
+    ),
     # Departments sign the joint reviews of their own organisation (linli.renewal.services.
     # can_decide narrows the scope to reviews assigned to it).
     Role.DEPARTMENT: ("renewal.change_review",),
@@ -116,7 +154,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "registry.add_resident",
         "registry.change_resident",
     ),
-    Role.RESIDENT: (),
+    Role.RESIDENT: _RESIDENT_CONSULTATION,
 }
 
 #: Granted per assignment (RoleAssignment.can_view_personal_data), never by role alone.

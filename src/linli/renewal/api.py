@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from linli.consultation.models import DemandEntry
 from linli.core.api import (
     AtomicWritesMixin,
     BilingualFilterSet,
@@ -34,6 +35,7 @@ from linli.renewal import gates, selectors, services
 from linli.renewal import models as m
 from linli.renewal import serializers as s
 from linli.renewal.gates import TransitionRefused
+from linli.renewal.services.demand import AdoptionRefused, adopt_demand
 from linli.renewal.services.supervision import refresh_light
 
 if TYPE_CHECKING:
@@ -46,12 +48,39 @@ class TransitionConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "transition_refused"
 
-    def __init__(self, refused: TransitionRefused) -> None:
+    def __init__(self, refused: TransitionRefused | AdoptionRefused) -> None:
         super().__init__(
             {
                 "detail": refused.message,
                 "refusals": [{"code": r.code, "zh": r.zh, "en": r.en} for r in refused.refusals],
             }
+        )
+
+
+class AdoptDemandRequestSerializer(serializers.Serializer):
+    """The demand entries (ids) a project adopts in one step."""
+
+    entries = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        error_messages=field_error_messages(serializers.ListField),
+        help_text="Ids of demand entries (居民点单) of the project's compounds.",
+    )
+
+
+class AdoptedItemSerializer(s.ProjectItemSerializer):
+    """A project item adopted from a demand entry, with the entry's rank and households."""
+
+    demand = serializers.IntegerField(source="demand_id", read_only=True)
+    demand_rank = serializers.IntegerField(source="demand.rank", read_only=True)
+    demand_households = serializers.IntegerField(source="demand.households", read_only=True)
+
+    class Meta(s.ProjectItemSerializer.Meta):
+        fields = (  # type: ignore[assignment]  # the parent's fields and three more
+            *s.ProjectItemSerializer.Meta.fields,
+            "demand",
+            "demand_rank",
+            "demand_households",
         )
 
 
@@ -286,6 +315,44 @@ class ProjectViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         except TransitionRefused as refused:
             raise TransitionConflict(refused) from refused
         return Response(s.ReviewSerializer(reviews, many=True).data, status=201)
+
+    @extend_schema(
+        summary="Adopt residents' demand entries (居民点单) as project items",
+        request=AdoptDemandRequestSerializer,
+        responses={
+            201: AdoptedItemSerializer(many=True),
+            409: OpenApiResponse(s.RefusedSerializer, description="an entry cannot be adopted"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="adopt-demand",
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def adopt_demand(self, request: Request, pk: str | None = None) -> Response:
+        """Add an item for each demand entry of the project's compounds, linked to it; all or
+        nothing, 409 lists every entry refused and why."""
+        project = self._project_for("renewal.add_projectitem")
+        body = AdoptDemandRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ids = body.validated_data["entries"]
+        entries = list(
+            scoped(DemandEntry.objects.select_related("ranking"), request.user).filter(pk__in=ids)
+        )
+        missing = sorted(set(ids) - {e.pk for e in entries})
+        if missing:
+            raise exceptions.ValidationError(
+                {"entries": [f"点单需求不存在:{missing} (no such demand entries: {missing})"]}
+            )
+        try:
+            rows = adopt_demand(project=project, entries=entries, by=request.user)
+        except AdoptionRefused as refused:
+            raise TransitionConflict(refused) from refused
+        return Response(
+            AdoptedItemSerializer(rows, many=True, context=self.get_serializer_context()).data,
+            status=201,
+        )
 
     @extend_schema(
         summary="The stages the project could move to, and why not (yet)",

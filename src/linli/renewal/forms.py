@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.consultation.models import Vote, VoteStatus
 from linli.core.scoping import scoped
 from linli.registry.models import Compound, Organisation, OrganisationKind
 from linli.renewal import selectors, services
@@ -139,12 +140,53 @@ class TransitionForm(forms.Form):
 
 
 class DecisionForm(forms.ModelForm):
-    """The residents' decision with its document."""
+    """The residents' decision: an owner vote of the project's compounds (its result fills in
+    the record), or the date, outcome, approval share and document of a decision taken outside
+    Linli."""
+
+    vote = forms.ModelChoiceField(
+        label=_("关联业主表决"),
+        queryset=Vote.objects.none(),
+        required=False,
+        empty_label=_("不关联(上传决策材料)"),
+        help_text=_("选择已生效的业主表决时,决策日期、结果和同意比例取自表决结果"),
+    )
 
     class Meta:
         model = DecisionRecord
-        fields = ("decided_on", "outcome", "approval_share", "summary", "document")
+        fields = ("vote", "decided_on", "outcome", "approval_share", "summary", "document")
         widgets = {"decided_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
+
+    #: Entered by hand only when no vote is linked.
+    MANUAL = ("decided_on", "outcome", "approval_share")
+
+    def __init__(self, *args: Any, project: Project | None = None, user: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        votes = Vote.objects.none()
+        if project is not None and user is not None:
+            votes = scoped(Vote, user).filter(
+                status=VoteStatus.FINAL, compound__in=project.compounds.all()
+            )
+        vote_field = self.fields["vote"]
+        vote_field.queryset = votes.select_related("compound").order_by("-closed_at")  # type: ignore[attr-defined]
+        vote_field.label_from_instance = lambda v: (  # type: ignore[attr-defined]
+            f"{v.compound.name} · {v.title} · {v.closed_at:%Y-%m-%d} · "
+            f"{_('通过') if v.passed else _('未通过')}"
+        )
+        for name in self.MANUAL:
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("vote") is None:
+            for name in self.MANUAL:
+                if data.get(name) in (None, ""):
+                    self.add_error(name, forms.Field.default_error_messages["required"])
+        return data
+
+    def _post_clean(self) -> None:
+        # The service builds the record (from the vote or the fields) and runs its checks.
+        return
 
 
 class AcceptanceForm(forms.ModelForm):

@@ -278,8 +278,8 @@ def _requirements(facts: ProjectFacts, to: Stage) -> list[Refusal]:
                 found.append(
                     Refusal(
                         "decision_without_document",
-                        "居民决策缺少书面材料",
-                        "the residents' decision has no document attached",
+                        "居民决策缺少书面材料(或关联的业主表决)",
+                        "the residents' decision has no document (or linked owner vote)",
                     )
                 )
     elif to == Stage.TENDER:

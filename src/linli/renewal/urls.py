@@ -3,6 +3,7 @@
 from django.urls import path
 
 from linli.renewal import (
+    demand_views,
     progress_views,
     report_views,
     review_views,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_edit"),
     path("<int:pk>/items/add/", views.ItemAddView.as_view(), name="item_add"),
+    path("<int:pk>/demand/", demand_views.AdoptDemandView.as_view(), name="adopt_demand"),
     path("items/<int:pk>/edit/", views.ItemEditView.as_view(), name="item_edit"),
     path("items/<int:pk>/delete/", views.ItemDeleteView.as_view(), name="item_delete"),
     path("<int:pk>/funding/", views.FundingView.as_view(), name="funding"),

@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django_filters.views import FilterView
 
+from linli.core.errors import Invalid
 from linli.core.scoping import get_scoped_or_404, scoped
 from linli.registry.models import Zone
 from linli.renewal import forms as f
@@ -43,6 +44,7 @@ from linli.renewal.models import (
     ReviewRule,
     StageRecord,
 )
+from linli.renewal.services.demand import record_vote_decision
 from linli.renewal.services.supervision import refresh_light
 from linli.renewal.supervision import Light
 from linli.renewal.supervision_selectors import project_supervision
@@ -151,6 +153,8 @@ class ProjectDetailView(LoginRequiredMixin, View):
         earlier = [r for r in reviews if r.round != project.review_round]
         funding = list(project.funding.all())
         can_change = can(user, "renewal.change_project", project)
+        items = list(project.items.all())
+        prefetch_related_objects(items, "demand")  # the residents' order each item came from
         context = {
             "project": project,
             "compounds": list(project.compounds.all()),
@@ -158,7 +162,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
                 (Project._meta.get_field(name).verbose_name, getattr(project, name))  # type: ignore[union-attr]
                 for name in CONTACTS
             ],
-            "items": list(project.items.all()),
+            "items": items,
             "funding": funding,
             "funding_totals": selectors.funding_totals(funding),
             "timeline": selectors.stage_timeline(project),
@@ -422,10 +426,18 @@ class DecisionView(ProjectWriteMixin, FormPage):
     multipart = True
 
     def make_form(self, data: Any = None, files: Any = None) -> forms.BaseForm:
-        return f.DecisionForm(data, files)
+        return f.DecisionForm(data, files, project=self.project, user=self.request.user)
 
     def save(self, form: forms.BaseForm) -> HttpResponse:
-        services.record_decision(project=self.project, by=self.request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        vote = data.pop("vote", None)
+        if vote is not None:
+            try:
+                record_vote_decision(project=self.project, vote=vote, by=self.request.user)
+            except Invalid as exc:
+                raise ValidationError(exc.message, code=exc.code) from exc
+        else:
+            services.record_decision(project=self.project, by=self.request.user, **data)
         return self.done(gettext("居民决策已登记"))
 
 

@@ -585,7 +585,10 @@ def pages_to_scan(people: People) -> list[str]:
     urls.append(admin_url(models.Owner, "change", owner.pk))
     urls.append(admin_url(models.Resident, "change", resident.pk))
     urls.append(admin_url(models.Household, "change", people.household.pk))
-    urls += [f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registry]
+    # Coverage needs ?survey= and answers counts only (no people): not a list to scan.
+    urls += [
+        f"/api/v1/{prefix}/" for prefix, _viewset, _name in router.registry if prefix != "coverage"
+    ]
     urls += [
         f"/api/v1/owners/{owner.pk}/",
         f"/api/v1/residents/{resident.pk}/",

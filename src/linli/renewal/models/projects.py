@@ -304,6 +304,15 @@ class ProjectItem(Timestamped):
         help_text=_("按产出指标的单位计,如道路长度(公里)"),
     )
     note = models.CharField(_("说明"), max_length=255, blank=True)
+    # The residents' order (居民点单) the item was adopted from, if any.
+    demand = models.ForeignKey(
+        "consultation.DemandEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_items",
+        verbose_name=_("居民点单需求"),
+    )
     # The latest reported percentage (from progress reports); derives the project's progress.
     progress_percent = percent_field(_("完成比例(%)"), ZERO)
 

@@ -97,8 +97,8 @@ class DecisionOutcome(models.TextChoices):
 
 
 class DecisionRecord(Timestamped):
-    """The residents' decision on the plan, with its document (the consultation app will
-    supply the vote itself; until then the record and its scanned document stand for it)."""
+    """The residents' decision on the plan: an owner vote of the consultation app (its result
+    is the record's figures), or a scanned document for decisions taken outside Linli."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("项目")
@@ -109,7 +109,17 @@ class DecisionRecord(Timestamped):
     )
     approval_share = percent_field(_("同意比例(%)"))
     summary = models.TextField(_("决策摘要"), blank=True)
-    document = models.FileField(_("决策材料"), upload_to="renewal/decisions/%Y/%m/", max_length=255)
+    document = models.FileField(
+        _("决策材料"), upload_to="renewal/decisions/%Y/%m/", max_length=255, blank=True
+    )
+    vote = models.ForeignKey(
+        "consultation.Vote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("业主表决"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -126,6 +136,15 @@ class DecisionRecord(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.decided_on} · {self.get_outcome_display()}"
+
+    def clean(self) -> None:
+        if not self.document and self.vote_id is None:
+            raise ValidationError(
+                {
+                    "document": "请上传决策材料或关联业主表决 "
+                    "(attach the decision document or link the owner vote)"
+                }
+            )
 
 
 class ReviewStatus(models.TextChoices):

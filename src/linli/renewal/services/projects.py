@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import File
 from django.db import transaction
@@ -33,6 +33,9 @@ from linli.renewal.services.common import (
     require_stage,
 )
 from linli.renewal.services.progress import derive_project_progress
+
+if TYPE_CHECKING:
+    from linli.consultation.models import DemandEntry, Vote
 
 # --- Projects --------------------------------------------------------------------------------
 
@@ -119,12 +122,14 @@ def add_item(
     budget: Decimal = Decimal("0.00"),
     output_quantity: Decimal | None = None,
     note: str = "",
+    demand: DemandEntry | None = None,
     by: Any = None,
 ) -> ProjectItem:
     """Add a catalogue item to a project being planned (application or design).
 
     When the item feeds an indicator counted in the item's own unit, the output quantity
-    defaults to the quantity.
+    defaults to the quantity. ``demand`` links the residents' order (居民点单) the item was
+    adopted from (see ``services.demand.adopt_demand``).
     """
     with transaction.atomic():
         require_stage(project, PLANNING, "增加改造内容", "items can be added")
@@ -140,6 +145,7 @@ def add_item(
             budget=budget,
             output_quantity=output_quantity,
             note=note,
+            demand=demand,
         )
         row.full_clean()
         row.save()
@@ -226,14 +232,16 @@ def record_decision(
     *,
     project: Project,
     decided_on: datetime.date,
-    document: File,
+    document: File | None = None,
     outcome: str = DecisionOutcome.APPROVED,
     approval_share: Decimal,
     summary: str = "",
+    vote: Vote | None = None,
     by: Any = None,
 ) -> DecisionRecord:
-    """Record the residents' decision on the plan, with its document (design or decision
-    stage). The latest record is the one the joint-review gate reads."""
+    """Record the residents' decision on the plan, with its document or the owner vote it
+    stands on (design or decision stage). The latest record is the one the joint-review gate
+    reads."""
     with transaction.atomic():
         require_stage(
             project, [Stage.DESIGN, Stage.DECISION], "登记居民决策", "decisions are recorded"
@@ -244,7 +252,8 @@ def record_decision(
             outcome=outcome,
             approval_share=approval_share,
             summary=summary,
-            document=document,
+            document=document or "",
+            vote=vote,
             recorded_by=by,
         )
         record.full_clean()

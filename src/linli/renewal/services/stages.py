@@ -89,7 +89,7 @@ def project_facts(project: Project) -> gates.ProjectFacts:
         if decision is None
         else gates.DecisionFacts(
             approved=decision.outcome == DecisionOutcome.APPROVED,
-            has_document=bool(decision.document),
+            has_document=bool(decision.document) or decision.vote_id is not None,
         ),
         required_reviewers=reviewers,
         review_round=round_,

@@ -1,0 +1,1 @@
+"""Consultation services: the writes of surveys, visits, meetings, demand and votes."""

@@ -26,7 +26,12 @@ from linli.renewal import services
 from linli.renewal.gates import Stage
 from linli.renewal.models import FundingSource
 from linli.renewal.tests import factories as f
-from tests.browser.test_login_dashboard import PASSWORD, chromium, page  # noqa: F401
+from tests.browser.test_login_dashboard import (  # noqa: F401
+    PASSWORD,
+    _browser_required,
+    chromium,
+    page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

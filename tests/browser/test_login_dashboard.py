@@ -2,8 +2,8 @@
 
 Drives Debian's chromium (``apt-get install chromium fonts-noto-cjk``, done by
 ``make browser-deps``) headless through Playwright's sync API against pytest-django's live
-server. Every request to a host other than the live server is blocked and recorded: the
-pages must work on an intranet with no internet.
+server, in the shared ``tab`` of the root ``conftest.py``. Every request to a host other than
+the live server is blocked and recorded: the pages must work on an intranet with no internet.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -47,8 +46,17 @@ PASSWORD = "a-long-browser-password-1"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _browser_required() -> None:
+    # The shared ``tab`` skips without chromium; LINLI_REQUIRE_BROWSER=1 makes that a failure.
+    if not CHROMIUM.exists() and os.environ.get("LINLI_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{CHROMIUM} is missing and LINLI_REQUIRE_BROWSER=1")
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
+    """A browser for tests that need their own context (``test_dashboard_charts`` turns
+    scripts off); the tests here use the shared ``tab`` through ``page``."""
     if not CHROMIUM.exists():
         if os.environ.get("LINLI_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing and LINLI_REQUIRE_BROWSER=1")
@@ -68,25 +76,11 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    """A fresh Chinese-speaking browser tab; ``page.outside`` lists blocked outside requests."""
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    outside: list[str] = []
-    server_host = urlsplit(live_server.url).hostname
-
-    def only_the_live_server(route):
-        url = route.request.url
-        if url.startswith("data:") or urlsplit(url).hostname == server_host:
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", only_the_live_server)
-    tab = context.new_page()
-    tab.outside = outside
-    yield tab
-    context.close()
+def page(tab):
+    """The root ``conftest.py`` tab (Chinese-speaking; ``page.outside`` lists the blocked
+    outside requests), at the size the dashboard screenshot is taken."""
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    return tab
 
 
 def build_programme() -> None:

@@ -17,7 +17,8 @@ through the consultation services only, as ``demo-community`` (the community wor
 
 Everything is dated relative to ``now`` (default: the clock) and drawn from a seeded random
 generator, so two builds on the same registry and moment give the same data. The renovation
-app is not imported: the menu comes from the registered menu source.
+app is not imported: the menu comes from the registered menu source. The texts and tables
+the demo draws from (wishes, questions, answers, meeting plans) are in ``demo_data.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
@@ -36,13 +36,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.accounts.models import RoleAssignment
+from linli.consultation import demo_data as data
 from linli.consultation.menu import menu_items
 from linli.consultation.models import (
     Choice,
     Elector,
     Matter,
-    MeetingKind,
-    QuestionKind,
     ResponseChannel,
     RuleProfile,
     Survey,
@@ -60,22 +59,6 @@ RESIDENT_USERNAME = "demo-resident"
 #: workers have visited so far.
 OTHER_COMPOUNDS = 3
 OTHER_VISITS = 40
-
-#: Menu codes the residents of an old, elderly compound ask for, with their weight.
-WISHES: tuple[tuple[str, int], ...] = (
-    ("I14", 12),  # 加装电梯
-    ("I06", 8),  # 适老化及无障碍改造
-    ("B04", 7),  # 燃气管道改造
-    ("I07", 6),  # 停车位建设
-    ("B02", 6),  # 排水设施改造(雨污分流)
-    ("U06", 5),  # 助餐服务点
-    ("I05", 4),  # 照明设施
-    ("B13", 4),  # 屋面防水
-    ("I09", 3),  # 充电设施
-    ("I03", 3),  # 绿化提升
-    ("B09", 2),  # 安防监控设施
-)
-MENU_SIZE = 10
 
 
 def _user(username: str) -> Any:
@@ -147,9 +130,9 @@ def _menu() -> list[tuple[str, str]]:
             "the renovation menu is empty (no menu source is registered)",
             "menu_empty",
         )
-    codes = [code for code, _ in WISHES if code in menu]
+    codes = [code for code, _ in data.WISHES if code in menu]
     codes += [code for code in sorted(menu) if code not in codes]
-    return [(code, menu[code]) for code in codes[:MENU_SIZE]]
+    return [(code, menu[code]) for code in codes[: data.MENU_SIZE]]
 
 
 def _at(now: datetime.datetime, days: float, hour: int = 10) -> datetime.datetime:
@@ -226,63 +209,22 @@ class _Builder:
         opened = _at(self.now, 75)
         survey = create_survey(
             by=self.worker,
-            title="老旧小区改造居民意愿入户调查",
-            description="社区工作人员入户走访,了解居民对改造的意愿和最需要改造的内容(居民点单)。",
+            title=data.SURVEY_TITLE,
+            description=data.SURVEY_DESCRIPTION,
             compounds=compounds,
             opens_on=opened.date(),
             closes_on=(self.now + datetime.timedelta(days=15)).date(),
         )
         version = survey.versions.get()
-        q = self.questions
-        q["support"] = add_question(
-            version=version,
-            by=self.worker,
-            kind=QuestionKind.SINGLE,
-            text="您是否支持本小区实施老旧小区改造?",
-            options=[("yes", "支持", ""), ("neutral", "无所谓", ""), ("no", "不支持", "")],
-        )
-        q["why_not"] = add_question(
-            version=version,
-            by=self.worker,
-            kind=QuestionKind.TEXT,
-            text="不支持的主要原因是什么?",
-            required=False,
-            show_if=q["support"],
-            show_if_values=["no"],
-        )
         self.menu = _menu()
-        q["menu"] = add_question(
-            version=version,
-            by=self.worker,
-            kind=QuestionKind.RANKING,
-            text="请按需要程度排出您最希望改造的内容(最多5项)",
-            help_text="第一项为最需要的内容",
-            options=[(code.lower(), name, code) for code, name in self.menu],
-            max_choices=5,
-        )
-        q["people"] = add_question(
-            version=version,
-            by=self.worker,
-            kind=QuestionKind.NUMBER,
-            text="家中常住人口(人)",
-            min_value=Decimal(0),
-            max_value=Decimal(12),
-        )
-        q["satisfaction"] = add_question(
-            version=version,
-            by=self.worker,
-            kind=QuestionKind.MATRIX,
-            text="您对小区现状的满意程度",
-            rows=["道路", "照明", "绿化", "停车"],
-            options=[("good", "满意", ""), ("fair", "一般", ""), ("poor", "不满意", "")],
-        )
-        q["ideas"] = add_question(
-            version=version,
-            by=self.worker,
-            kind=QuestionKind.TEXT,
-            text="其他意见和建议",
-            required=False,
-        )
+        q = self.questions
+        for key, spec in data.QUESTIONS:
+            args = dict(spec)
+            if "show_if" in args:
+                args["show_if"] = q[args["show_if"]]
+            if key == "menu":
+                args["options"] = [(code.lower(), name, code) for code, name in self.menu]
+            q[key] = add_question(version=version, by=self.worker, **args)
         publish_version(survey=survey, by=self.worker, now=opened)
         self.counts["surveys"] += 1
         return survey
@@ -292,9 +234,7 @@ class _Builder:
         support = rng.choices(["yes", "neutral", "no"], weights=[86, 9, 5])[0]
         answers: dict[int, Any] = {q["support"].pk: support}
         if support == "no":
-            answers[q["why_not"].pk] = rng.choice(
-                ["担心施工影响出行", "一楼住户,不需要电梯", "不愿承担费用"]
-            )
+            answers[q["why_not"].pk] = rng.choice(data.WHY_NOT_ANSWERS)
         codes = [code for code, _ in self.menu]
         pool = [(c, weights.get(c, 1)) for c in codes]
         ranked: list[str] = []
@@ -311,12 +251,10 @@ class _Builder:
         answers[q["people"].pk] = str(rng.choices([1, 2, 3, 4, 5], weights=[20, 45, 15, 12, 8])[0])
         answers[q["satisfaction"].pk] = {
             str(i): rng.choices(["good", "fair", "poor"], weights=w)[0]
-            for i, w in enumerate(([2, 4, 6], [2, 3, 6], [3, 5, 3], [1, 3, 8]))
+            for i, w in enumerate(data.SATISFACTION_WEIGHTS)
         }
         if rng.random() < 0.15:
-            answers[q["ideas"].pk] = rng.choice(
-                ["希望尽快加装电梯", "楼道灯经常不亮", "雨天院内积水严重", "希望增加休息座椅"]
-            )
+            answers[q["ideas"].pk] = rng.choice(data.IDEAS_ANSWERS)
         return answers
 
     def visits_and_answers(
@@ -329,7 +267,7 @@ class _Builder:
 
         rng = self.rng
         own = {d.pk for d in self.resident_dwellings}
-        weights = dict(WISHES)
+        weights = dict(data.WISHES)
         if share is not None:  # another compound wants other things
             weights = {code: rng.randint(1, 10) for code, _ in self.menu}
             dwellings = rng.sample(dwellings, min(share, len(dwellings)))
@@ -353,14 +291,10 @@ class _Builder:
                     outcome=VisitOutcome.NOBODY_HOME,
                     by=self.worker,
                     visited_at=visited_at - datetime.timedelta(days=3),
-                    notes="白天无人,约晚上再来",
+                    notes=data.RETRY_NOTE,
                 )
                 self.counts["visits"] += 1
-            notes = {
-                VisitOutcome.MOVED_OUT: "房屋空置,业主已搬离",
-                VisitOutcome.DECLINED: "住户不愿接受访问",
-                VisitOutcome.NOBODY_HOME: "多次上门无人",
-            }.get(outcome, "")
+            notes = data.VISIT_NOTES.get(outcome, "")
             record_visit(
                 survey=survey,
                 dwelling=dwelling,
@@ -396,39 +330,7 @@ class _Builder:
 
         dwellings = _dwellings(compound)
         rng = self.rng
-        plans = [
-            (
-                MeetingKind.BENCH,
-                "板凳会:改造要不要做、先做什么",
-                78,
-                "3号楼前树荫下",
-                "1. 介绍老旧小区改造政策\n2. 听取居民最急需解决的问题",
-                "居民普遍反映楼道昏暗、雨天积水、老人上下楼困难,希望加装电梯。",
-                "社区将开展入户调查,请居民对改造内容排序(居民点单)。",
-                12,
-            ),
-            (
-                MeetingKind.NEIGHBOUR,
-                "邻里会:加装电梯与一楼住户的顾虑",
-                50,
-                "社区党群服务中心二楼",
-                "1. 设计单位介绍加装电梯方案\n2. 一楼住户提出采光、噪音顾虑",
-                "设计单位承诺调整电梯井位置,减少对一楼采光的影响。",
-                "各单元自行组织加装电梯表决;一楼住户的意见须书面记录。",
-                18,
-            ),
-            (
-                MeetingKind.ASSEMBLY,
-                "业主大会:表决小区改造方案",
-                41,
-                "道南路70号院活动广场",
-                "1. 公布入户调查和居民点单结果\n2. 说明改造方案\n3. 发放表决票",
-                "会议公布了入户率和点单排名,说明了表决规则(80%以上业主同意)。",
-                "改造方案提交业主共同决定,表决期两周,纸质表决票由社区统一收集。",
-                40,
-            ),
-        ]
-        for kind, title, days, place, agenda, minutes, decisions, size in plans:
+        for kind, title, days, place, agenda, minutes, decisions, size in data.MEETING_PLANS:
             attendees = rng.sample(dwellings, min(size, len(dwellings)))
             record_meeting(
                 by=self.worker,
@@ -440,7 +342,7 @@ class _Builder:
                 agenda=agenda,
                 minutes=minutes,
                 decisions=decisions,
-                other_attendees="道南路社区居委会、金谷园路街道办事处",
+                other_attendees=data.MEETING_GUESTS,
                 attendees=[(d, "") for d in sorted(attendees, key=lambda d: d.pk)],
             )
             self.counts["meetings"] += 1
@@ -508,14 +410,14 @@ class _Builder:
         opens = _at(self.now, 40, hour=9)
         plan = create_vote(
             by=self.worker,
-            title="道南路70号院老旧小区改造方案",
+            title=data.PLAN_TITLE,
             matter=Matter.REBUILD,
             compound=compound,
             profile=profiles.get("luoyang-80"),
             opens_at=opens,
             closes_at=_at(self.now, 26, hour=18),
             notice_days=7,
-            description="改造内容按居民点单排名确定:加装电梯、适老化改造、燃气和排水管网等。",
+            description=data.PLAN_DESCRIPTION,
             now=opens,
         )
         self._ballots(plan, weights=(90, 3, 1, 6), when=_at(self.now, 38))
@@ -562,7 +464,7 @@ class _Builder:
             profile=profiles.get("elevator-affected-consent"),
             opens_at=opens,
             closes_at=self.now + datetime.timedelta(days=7),
-            description="电梯井贴建于楼梯间北侧,一楼住户的专有部分受影响,须其同意。",
+            description=data.ELEVATOR_DESCRIPTION,
             affected_dwellings=affected,
             now=opens,
         )

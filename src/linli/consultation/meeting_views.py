@@ -8,6 +8,7 @@ staff). Objects outside the user's scope answer 404; a write without the permiss
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,27 @@ def _form_error(form: MeetingForm, exc: Invalid) -> None:
     form.add_error(field, exc.message)
 
 
+#: The form fields a meeting is written with, besides its compound and attendees.
+_FIELDS = ("kind", "title", "held_at", "place", "agenda", "minutes", "decisions", "other_attendees")
+
+
+def _save(
+    request: HttpRequest, form: MeetingForm, write: Callable[..., m.Meeting], done: str
+) -> HttpResponse | None:
+    """Write a valid form through ``write`` (a meetings service, given the meeting's fields
+    and attendees) and go to the meeting; None to show the form again with its errors."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        meeting = write(**{name: data[name] for name in _FIELDS}, attendees=data["attendee_rows"])
+    except Invalid as exc:
+        _form_error(form, exc)
+        return None
+    messages.success(request, done)
+    return redirect("consultation:meeting_detail", pk=meeting.pk)
+
+
 class MeetingCreateView(LoginRequiredMixin, View):
     """ "记录会议": the meeting and who came."""
 
@@ -96,28 +118,15 @@ class MeetingCreateView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = MeetingForm(request.POST, compounds=self._compounds())
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                meeting = service.record_meeting(
-                    by=request.user,
-                    compound=data["compound"],
-                    kind=data["kind"],
-                    title=data["title"],
-                    held_at=data["held_at"],
-                    place=data["place"],
-                    agenda=data["agenda"],
-                    minutes=data["minutes"],
-                    decisions=data["decisions"],
-                    other_attendees=data["other_attendees"],
-                    attendees=data["attendee_rows"],
-                )
-            except Invalid as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, gettext("会议已记录"))
-                return redirect("consultation:meeting_detail", pk=meeting.pk)
-        return self._render(form)
+        done = _save(
+            request,
+            form,
+            lambda **fields: service.record_meeting(
+                by=request.user, compound=form.cleaned_data["compound"], **fields
+            ),
+            gettext("会议已记录"),
+        )
+        return done or self._render(form)
 
 
 class MeetingDetailView(LoginRequiredMixin, View):
@@ -196,28 +205,13 @@ class MeetingEditView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         meeting = self._load(request, pk)
         form = self._form(meeting, request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                service.update_meeting(
-                    meeting=meeting,
-                    by=request.user,
-                    kind=data["kind"],
-                    title=data["title"],
-                    held_at=data["held_at"],
-                    place=data["place"],
-                    agenda=data["agenda"],
-                    minutes=data["minutes"],
-                    decisions=data["decisions"],
-                    other_attendees=data["other_attendees"],
-                    attendees=data["attendee_rows"],
-                )
-            except Invalid as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, gettext("会议已更新"))
-                return redirect("consultation:meeting_detail", pk=meeting.pk)
-        return self._render(meeting, form)
+        done = _save(
+            request,
+            form,
+            lambda **fields: service.update_meeting(meeting=meeting, by=request.user, **fields),
+            gettext("会议已更新"),
+        )
+        return done or self._render(meeting, form)
 
 
 class MeetingAttachView(LoginRequiredMixin, View):

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from linli.consultation import models as m
+from linli.consultation import vote_reads as reads
 from linli.consultation import vote_selectors
 from linli.consultation import vote_serializers as s
 from linli.consultation.services import votes as services
@@ -84,7 +85,7 @@ class VoteViewSet(
     ordering_fields = ("id", "opens_at", "closes_at", "status")
 
     def get_queryset(self) -> QuerySet[m.Vote]:
-        return scoped(s.with_counts(self.queryset.all()), self.request.user)
+        return scoped(reads.with_counts(self.queryset.all()), self.request.user)
 
     def _read(self, vote: m.Vote) -> dict[str, Any]:
         fresh = self.get_queryset().get(pk=vote.pk)
@@ -153,7 +154,7 @@ class VoteViewSet(
         vote = self.get_object()
         user = request.user
         if request.method == "GET":
-            ballots = scoped(s.ballots_queryset().filter(vote=vote), user).order_by("seq")
+            ballots = scoped(reads.ballots_queryset().filter(vote=vote), user).order_by("seq")
             page = self.paginate_queryset(ballots)
             data = s.BallotSerializer(page, many=True, context=self.get_serializer_context()).data
             return self.get_paginated_response(data)
@@ -169,7 +170,7 @@ class VoteViewSet(
             raise Refused(exc) from exc
         except Invalid as exc:
             raise Refused(exc, status.HTTP_400_BAD_REQUEST) from exc
-        ballot = s.ballots_queryset().get(pk=ballot.pk)
+        ballot = reads.ballots_queryset().get(pk=ballot.pk)
         data = s.BallotSerializer(ballot, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -193,7 +194,7 @@ class VoteViewSet(
     def electors(self, request: Request, pk: str | None = None) -> Response:
         """Dwellings, areas and voter keys; owner names only with the personal data grant."""
         vote = self.get_object()
-        electors = scoped(s.electors_queryset().filter(vote=vote), request.user)
+        electors = scoped(reads.electors_queryset().filter(vote=vote), request.user)
         page = self.paginate_queryset(electors)
         data = s.ElectorSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
@@ -263,7 +264,7 @@ class BallotViewSet(viewsets.ReadOnlyModelViewSet):
     """Cast ballots the caller may see (a resident: their own); cast through
     ``votes/{id}/ballots/``. Ballots never change."""
 
-    queryset = s.ballots_queryset()
+    queryset = reads.ballots_queryset()
     serializer_class = s.BallotSerializer
     permission_classes = (permissions.IsAuthenticated,)
     filterset_class = BallotFilter

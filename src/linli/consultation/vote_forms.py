@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.consultation import models as m
-from linli.consultation.vote_serializers import dwelling_label
+from linli.consultation.vote_reads import dwelling_label
 from linli.registry.models import Building, Compound, Dwelling, Stairwell
 
 #: Help text of the profile field: which profile applies when none is chosen.

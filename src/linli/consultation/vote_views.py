@@ -30,8 +30,8 @@ from django.views import View
 from django_filters.views import FilterView
 
 from linli.consultation import models as m
+from linli.consultation import vote_reads as read
 from linli.consultation import vote_selectors
-from linli.consultation import vote_serializers as read
 from linli.consultation.services import votes as services
 from linli.consultation.tally import parse_fraction
 from linli.consultation.vote_forms import BallotForm, VoteForm

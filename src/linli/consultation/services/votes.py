@@ -1,4 +1,4 @@
-"""Owner votes (业主共同决定): creating, opening, casting ballots, closing, finalising.
+"""Owner votes (业主共同决定): creating, opening, closing, finalising, cancelling.
 
 The life of a vote: ``scheduled`` → ``open`` (the electorate is snapshotted) → ``notice``
 (closed: the result is stored with its hash and published) → ``final`` once the notice
@@ -6,25 +6,20 @@ period ends; ``cancelled`` only while no ballot has been cast. ``advance_votes``
 due transitions (Celery beat); casting into a scheduled vote whose opening time has come
 opens it first.
 
-Counting is the pure engine ``linli.consultation.tally``; ballots are chained by
-``linli.consultation.chain``. See ``docs/consultation/votes.md``.
+Casting ballots lives in ``services/ballots.py`` (re-exported here), the electorate snapshot
+in ``services/electorate.py``. Counting is the pure engine ``linli.consultation.tally``;
+ballots are chained by ``linli.consultation.chain``. See ``docs/consultation/votes.md``.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import os
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from linli.consultation import chain
 from linli.consultation.models import (
@@ -32,37 +27,26 @@ from linli.consultation.models import (
     MAJOR_PROFILE,
     ORDINARY_PROFILE,
     Ballot,
-    BallotChannel,
-    Choice,
-    Elector,
     Matter,
     RuleProfile,
     Vote,
     VoteScope,
     VoteStatus,
 )
-from linli.consultation.scoping import staff_compounds
-from linli.consultation.tally import DwellingOwners, voter_keys
-from linli.consultation.vote_selectors import (
-    ballot_content,
-    live_tally,
-    result_digest,
-    utc_iso,
+from linli.consultation.services.ballots import BallotRefused, cast_ballot
+from linli.consultation.services.electorate import (
+    dwellings_in_scope,
+    empty_electorate,
+    lock,
+    now_or,
+    open_locked,
+    refresh,
+    require,
+    when,
 )
-from linli.core.audit import event_builder, record_many, suppressed, tracking_for
-from linli.core.audit_values import json_value
+from linli.consultation.vote_selectors import live_tally, result_digest, utc_iso
 from linli.core.errors import Invalid
-from linli.core.models import AuditAction
-from linli.core.scoping import scope_for, scoped
-from linli.registry.models import (
-    Building,
-    Compound,
-    Dwelling,
-    OwnerKind,
-    Ownership,
-    SaleStatus,
-    Stairwell,
-)
+from linli.registry.models import Building, Compound, Dwelling, Stairwell
 
 log = logging.getLogger(__name__)
 
@@ -77,42 +61,6 @@ __all__ = [
     "finalise_vote",
     "open_vote",
 ]
-
-#: Developer-held: unsold or sold but not delivered (SPC interpretation Art. 9).
-DEVELOPER_SALE_STATUSES = (SaleStatus.UNSOLD, SaleStatus.UNDELIVERED)
-
-
-class BallotRefused(Invalid):
-    """A ballot the rules refuse; ``code`` is one of not_open, closed, not_elector,
-    already_voted, conflicting_choice, channel, document_required, choice."""
-
-
-def _when(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _now(now: datetime.datetime | None) -> datetime.datetime:
-    return now if now is not None else timezone.now()
-
-
-def _require(by: Any, permission: str, compound_id: int, zh: str, en: str) -> None:
-    """PermissionDenied unless ``by`` holds ``permission`` over the compound (None: system)."""
-    if by is None:
-        return
-    if not scoped(Compound, by, permission).filter(pk=compound_id).exists():
-        raise PermissionDenied(f"{zh} ({en})")
-
-
-def _lock(vote: Vote) -> Vote:
-    """The vote row, locked until the transaction ends (gapless ballot numbers)."""
-    return Vote.objects.select_for_update().select_related("profile").get(pk=vote.pk)
-
-
-def _refresh(target: Vote, source: Vote) -> Vote:
-    """Copy the stored state of ``source`` onto the caller's object and return it."""
-    for f in Vote._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
-    return target
 
 
 # --- Creating --------------------------------------------------------------------------------
@@ -163,25 +111,6 @@ def _scope_of(
     return kind, Compound.objects.get(pk=compound_ids.pop())
 
 
-def _dwellings_in_scope(vote: Vote) -> Any:
-    """The vote's dwellings with a registered area (whole compound, buildings or stairwells)."""
-    if vote.scope_kind == VoteScope.BUILDINGS:
-        where = Q(stairwell__building__in=vote.buildings.all())
-    elif vote.scope_kind == VoteScope.STAIRWELLS:
-        where = Q(stairwell__in=vote.stairwells.all())
-    else:
-        where = Q(stairwell__building__compound_id=vote.compound_id)
-    return Dwelling.objects.filter(where, area__gt=0)
-
-
-def _empty_electorate() -> Invalid:
-    return Invalid(
-        "表决范围内没有登记面积的房屋,无法开始表决",
-        "the vote's scope holds no dwelling with a registered area; it cannot open",
-        "empty_electorate",
-    )
-
-
 def create_vote(
     *,
     by: Any,
@@ -203,10 +132,10 @@ def create_vote(
     Opens at once (snapshotting the electorate) when ``opens_at`` is now or past, otherwise
     waits as ``scheduled`` for ``advance_votes``. ``profile`` defaults by matter.
     """
-    now = _now(now)
+    now = now_or(now)
     with transaction.atomic():
         kind, home = _scope_of(compound, list(buildings), list(stairwells))
-        _require(
+        require(
             by,
             "consultation.add_vote",
             home.pk,
@@ -257,7 +186,7 @@ def create_vote(
             vote.buildings.set(buildings)
         elif kind == VoteScope.STAIRWELLS:
             vote.stairwells.set(stairwells)
-        in_scope = _dwellings_in_scope(vote)
+        in_scope = dwellings_in_scope(vote)
         affected_ids = {d.pk for d in affected_dwellings}
         if affected_ids:
             outside = affected_ids - set(
@@ -274,323 +203,60 @@ def create_vote(
                 )
             vote.affected_dwellings.set(sorted(affected_ids))
         if not in_scope.exists():
-            raise _empty_electorate()
+            raise empty_electorate()
         if opens_at <= now:
-            _open(vote, now)
+            open_locked(vote, now)
         return vote
 
 
 # --- Opening ---------------------------------------------------------------------------------
 
 
-def _snapshot(vote: Vote) -> list[Elector]:
-    """The electors of ``vote`` as the registry stands now (bulk, with one event each)."""
-    dwellings = list(
-        _dwellings_in_scope(vote)
-        .order_by("stairwell_id", "pk")
-        .values("pk", "stairwell_id", "area", "sale_status")
+def _locked_in(
+    vote: Vote,
+    *,
+    by: Any,
+    statuses: tuple[str, ...],
+    denied_zh: str,
+    denied_en: str,
+    refused_zh: str,
+    refused_en: str,
+) -> Vote:
+    """The vote locked for a status change, once ``by`` may change it and its status is one
+    of ``statuses``. The ``denied_*`` texts take ``{vote}``; ``refused_*`` end the status
+    message (“表决“…”当前为…,” / “the vote is …; ”)."""
+    locked = lock(vote)
+    require(
+        by,
+        "consultation.change_vote",
+        locked.compound_id,
+        denied_zh.format(vote=locked),
+        denied_en.format(vote=locked),
     )
-    if not dwellings:
-        raise _empty_electorate()
-    ids = [d["pk"] for d in dwellings]
-    owners: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for dwelling_id, owner_id, name, kind in (
-        Ownership.objects.filter(dwelling_id__in=ids)
-        .order_by("dwelling_id", "owner_id")
-        .values_list("dwelling_id", "owner_id", "owner__name", "owner__kind")
-    ):
-        owners[dwelling_id].append((owner_id, name, kind))
-    developer = {
-        d["pk"]
-        for d in dwellings
-        if d["sale_status"] in DEVELOPER_SALE_STATUSES
-        or any(kind == OwnerKind.DEVELOPER for _, _, kind in owners[d["pk"]])
-    }
-    keys = voter_keys(
-        DwellingOwners(
-            dwelling=d["pk"],
-            owner_ids=tuple(o for o, _, _ in owners[d["pk"]]),
-            developer=d["pk"] in developer,
+    if locked.status not in statuses:
+        raise Invalid(
+            f"表决“{locked}”当前为{locked.get_status_display()},{refused_zh}",
+            f"the vote is {locked.status}; {refused_en}",
+            "status",
         )
-        for d in dwellings
-    )
-    affected = set(vote.affected_dwellings.values_list("pk", flat=True))
-    electors = [
-        Elector(
-            vote=vote,
-            dwelling_id=d["pk"],
-            stairwell_id=d["stairwell_id"],
-            area=d["area"],
-            voter_key=keys[d["pk"]],
-            owner_ids=[o for o, _, _ in owners[d["pk"]]],
-            owner_names="、".join(name for _, name, _ in owners[d["pk"]])[:255],
-            is_developer=d["pk"] in developer,
-            affected=d["pk"] in affected,
-        )
-        for d in dwellings
-    ]
-    with suppressed():
-        created = Elector.objects.bulk_create(electors, batch_size=500)
-    tracking = tracking_for(Elector)
-    if tracking is not None:
-        build = event_builder()
-        record_many(
-            build(
-                action=AuditAction.CREATE,
-                model_label=Elector._meta.label_lower,
-                object_id=e.pk,
-                object_repr=f"{vote} · 房屋 {e.dwelling_id}",
-                changes={
-                    f.name: [None, json_value(f.name, getattr(e, f.attname))]
-                    for f in tracking.fields
-                },
-                compound_id=vote.compound_id,
-            )
-            for e in created
-        )
-    return created
-
-
-def _open(vote: Vote, now: datetime.datetime) -> Vote:
-    """Snapshot the electorate and open ``vote`` (locked by the caller, or freshly made)."""
-    _snapshot(vote)
-    vote.status = VoteStatus.OPEN
-    vote.opened_at = now
-    if now < vote.opens_at:
-        # Opened ahead of the announced time: the record says when voting really began.
-        vote.opens_at = now
-    vote.save(update_fields=["status", "opened_at", "opens_at", "updated_at"])
-    return vote
+    return locked
 
 
 def open_vote(vote: Vote, *, by: Any = None, now: datetime.datetime | None = None) -> Vote:
     """Open a scheduled vote now (early if its time has not come), snapshotting the electors."""
-    now = _now(now)
+    now = now_or(now)
     with transaction.atomic():
-        locked = _lock(vote)
-        _require(
-            by,
-            "consultation.change_vote",
-            locked.compound_id,
-            f"您无权开启表决“{locked}”",
-            f"you may not open the vote {locked}",
+        locked = _locked_in(
+            vote,
+            by=by,
+            statuses=(VoteStatus.SCHEDULED,),
+            denied_zh="您无权开启表决“{vote}”",
+            denied_en="you may not open the vote {vote}",
+            refused_zh="只有待开始的表决可以开启",
+            refused_en="only a scheduled vote can open",
         )
-        if locked.status != VoteStatus.SCHEDULED:
-            raise Invalid(
-                f"表决“{locked}”当前为{locked.get_status_display()},只有待开始的表决可以开启",
-                f"the vote is {locked.status}; only a scheduled vote can open",
-                "status",
-            )
-        _open(locked, now)
-        return _refresh(vote, locked)
-
-
-# --- Ballots ---------------------------------------------------------------------------------
-
-
-def _sha256(document: File) -> str:
-    digest = hashlib.sha256()
-    if hasattr(document, "seek"):
-        document.seek(0)
-    for chunk in document.chunks():
-        digest.update(chunk)
-    document.seek(0)
-    return digest.hexdigest()
-
-
-def _ballot_permission(by: Any, dwelling: Dwelling, compound_id: int) -> tuple[bool, bool]:
-    """(own, staff): whether ``by`` may cast for ``dwelling`` as its owner-resident, and as
-    staff over its compound; PermissionDenied when neither."""
-    scope = scope_for(by, "consultation.add_ballot")
-    own = dwelling.pk in scope.dwelling_ids
-    staff = scope.everything or (
-        not scope.is_empty
-        and Compound.objects.filter(staff_compounds(scope), pk=compound_id).exists()
-    )
-    if not own and not staff:
-        raise PermissionDenied(
-            f"您无权为房屋“{dwelling}”投票 (you may not cast a ballot for {dwelling})"
-        )
-    return own, staff
-
-
-def _check_open(vote: Vote, now: datetime.datetime) -> None:
-    if vote.status == VoteStatus.SCHEDULED:
-        if now >= vote.opens_at:
-            _open(vote, now)
-        else:
-            raise BallotRefused(
-                f"表决尚未开始(开始时间 {_when(vote.opens_at)})",
-                f"the vote has not opened yet (it opens at {_when(vote.opens_at)})",
-                "not_open",
-            )
-    if vote.status == VoteStatus.CANCELLED:
-        raise BallotRefused("表决已撤销", "the vote was cancelled", "closed")
-    if vote.status != VoteStatus.OPEN or now >= vote.closes_at:
-        raise BallotRefused(
-            f"表决已于 {_when(vote.closes_at)} 截止",
-            f"the vote closed at {_when(vote.closes_at)}",
-            "closed",
-        )
-
-
-def _check_channel(
-    channel: str,
-    *,
-    own: bool,
-    staff: bool,
-    document: File | None,
-    proxy_name: str,
-) -> None:
-    if channel == BallotChannel.ONLINE:
-        if not own:
-            raise BallotRefused(
-                "线上投票只能由业主本人为自己的房屋提交;工作人员请录入纸质票或委托票",
-                "an online ballot is cast only by the owner for their own dwelling; "
-                "staff enter paper or proxy ballots",
-                "channel",
-            )
-        return
-    if channel not in (BallotChannel.PAPER, BallotChannel.PROXY):
-        raise BallotRefused(
-            f"投票方式“{channel}”无效(应为线上、纸质或委托)",
-            f"invalid channel {channel!r} (expected online, paper or proxy)",
-            "channel",
-        )
-    if not staff:
-        raise BallotRefused(
-            "纸质票和委托票须由负责本小区的工作人员录入",
-            "paper and proxy ballots are entered by staff responsible for the compound",
-            "channel",
-        )
-    if channel == BallotChannel.PAPER and document is None:
-        raise BallotRefused(
-            "纸质票须上传表决票扫描件",
-            "a paper ballot needs the scanned ballot sheet",
-            "document_required",
-        )
-    if channel == BallotChannel.PROXY:
-        if document is None:
-            raise BallotRefused(
-                "委托投票须上传授权委托书",
-                "a proxy ballot needs the signed authorisation",
-                "document_required",
-            )
-        if not proxy_name.strip():
-            raise BallotRefused(
-                "委托投票须填写受托人姓名",
-                "a proxy ballot needs the name of the proxy",
-                "document_required",
-            )
-
-
-def _check_unique(vote: Vote, elector: Elector, dwelling: Dwelling, choice: str) -> None:
-    earlier = Ballot.objects.filter(vote=vote, dwelling=dwelling).first()
-    if earlier is not None:
-        raise BallotRefused(
-            f"房屋“{dwelling}”已于 {_when(earlier.cast_at)} 通过"
-            f"{earlier.get_channel_display()}方式投票(第 {earlier.seq} 张),不能重复投票",
-            f"the dwelling {dwelling} already voted by {earlier.channel} at "
-            f"{_when(earlier.cast_at)} (ballot {earlier.seq}); one ballot per dwelling",
-            "already_voted",
-        )
-    other = (
-        Ballot.objects.filter(vote=vote, elector__voter_key=elector.voter_key)
-        .exclude(choice=choice)
-        .select_related("dwelling__stairwell__building__compound")
-        .first()
-    )
-    if other is not None:
-        raise BallotRefused(
-            f"同一业主已在房屋“{other.dwelling}”投了“{other.get_choice_display()}”,"
-            f"各房屋的意见须一致",
-            f"the same owner voted {other.choice} on {other.dwelling}; an owner's dwellings "
-            f"must vote the same way",
-            "conflicting_choice",
-        )
-
-
-def cast_ballot(
-    *,
-    vote: Vote,
-    dwelling: Dwelling,
-    choice: str,
-    channel: str,
-    by: Any,
-    voter_name: str = "",
-    proxy_name: str = "",
-    document: File | None = None,
-    now: datetime.datetime | None = None,
-) -> Ballot:
-    """Record one dwelling's ballot at the end of the vote's hash chain.
-
-    Online ballots come from the owner-resident for their own dwelling; paper (with the
-    scanned sheet) and proxy ballots (with the authorisation and the proxy's name) from staff
-    holding ``consultation.add_ballot`` over the compound. Refusals raise ``BallotRefused``.
-    """
-    now = _now(now)
-    with transaction.atomic():
-        locked = _lock(vote)
-        own, staff = _ballot_permission(by, dwelling, locked.compound_id)
-        _check_open(locked, now)
-        elector = Elector.objects.filter(vote=locked, dwelling=dwelling).first()
-        if elector is None:
-            raise BallotRefused(
-                f"房屋“{dwelling}”不在本次表决范围内",
-                f"the dwelling {dwelling} is not in this vote's electorate",
-                "not_elector",
-            )
-        if choice not in Choice.values:
-            raise BallotRefused(
-                f"意见“{choice}”无效(应为同意、反对或弃权)",
-                f"invalid choice {choice!r} (expected yes, no or abstain)",
-                "choice",
-            )
-        _check_channel(channel, own=own, staff=staff, document=document, proxy_name=proxy_name)
-        _check_unique(locked, elector, dwelling, choice)
-
-        voter_name = voter_name.strip()
-        if channel == BallotChannel.ONLINE and not voter_name:
-            voter_name = (by.get_full_name() or by.get_username())[:64]
-        last = Ballot.objects.filter(vote=locked).order_by("-seq").first()
-        seq = last.seq + 1 if last else 1
-        prev_hash = last.hash if last else chain.GENESIS
-        document_sha256 = _sha256(document) if document is not None else ""
-        cast_by_id = by.pk if by is not None and by.is_authenticated else None
-        cast_at = now
-        content = ballot_content(
-            vote_id=locked.pk,
-            seq=seq,
-            dwelling_id=dwelling.pk,
-            choice=choice,
-            channel=channel,
-            voter_name=voter_name,
-            proxy_name=proxy_name.strip(),
-            document_sha256=document_sha256,
-            cast_by_id=cast_by_id,
-            cast_at=cast_at,
-        )
-        ballot = Ballot(
-            vote=locked,
-            elector=elector,
-            dwelling=dwelling,
-            choice=choice,
-            channel=channel,
-            voter_name=voter_name,
-            proxy_name=proxy_name.strip(),
-            document_sha256=document_sha256,
-            cast_by_id=cast_by_id,
-            cast_at=cast_at,
-            seq=seq,
-            prev_hash=prev_hash,
-            hash=chain.ballot_hash(prev_hash, content),
-        )
-        if document is not None:
-            ext = os.path.splitext(document.name or "")[1].lower()[:10]
-            ballot.document.save(f"vote{locked.pk}-{seq:05d}{ext}", document, save=False)
-        ballot.save()
-        _refresh(vote, locked)
-        return ballot
+        open_locked(locked, now)
+        return refresh(vote, locked)
 
 
 # --- Closing ---------------------------------------------------------------------------------
@@ -599,26 +265,21 @@ def cast_ballot(
 def close_vote(vote: Vote, *, by: Any = None, now: datetime.datetime | None = None) -> Vote:
     """Count and close an open vote at or after its closing time: the result is stored with
     its SHA-256 and the chain head it covers; the notice period (公示) starts."""
-    now = _now(now)
+    now = now_or(now)
     with transaction.atomic():
-        locked = _lock(vote)
-        _require(
-            by,
-            "consultation.change_vote",
-            locked.compound_id,
-            f"您无权结束表决“{locked}”",
-            f"you may not close the vote {locked}",
+        locked = _locked_in(
+            vote,
+            by=by,
+            statuses=(VoteStatus.OPEN,),
+            denied_zh="您无权结束表决“{vote}”",
+            denied_en="you may not close the vote {vote}",
+            refused_zh="只有投票中的表决可以结束",
+            refused_en="only an open vote can close",
         )
-        if locked.status != VoteStatus.OPEN:
-            raise Invalid(
-                f"表决“{locked}”当前为{locked.get_status_display()},只有投票中的表决可以结束",
-                f"the vote is {locked.status}; only an open vote can close",
-                "status",
-            )
         if now < locked.closes_at:
             raise Invalid(
-                f"表决须到截止时间 {_when(locked.closes_at)} 才能结束,不能提前结束",
-                f"the vote cannot close before {_when(locked.closes_at)}; no early close",
+                f"表决须到截止时间 {when(locked.closes_at)} 才能结束,不能提前结束",
+                f"the vote cannot close before {when(locked.closes_at)}; no early close",
                 "too_early",
             )
         counted = live_tally(locked)
@@ -641,59 +302,49 @@ def close_vote(vote: Vote, *, by: Any = None, now: datetime.datetime | None = No
         else:
             locked.status = VoteStatus.NOTICE
         locked.save()
-        return _refresh(vote, locked)
+        return refresh(vote, locked)
 
 
 def finalise_vote(vote: Vote, *, by: Any = None, now: datetime.datetime | None = None) -> Vote:
     """Make a closed vote final once its notice period has ended."""
-    now = _now(now)
+    now = now_or(now)
     with transaction.atomic():
-        locked = _lock(vote)
-        _require(
-            by,
-            "consultation.change_vote",
-            locked.compound_id,
-            f"您无权确认表决“{locked}”生效",
-            f"you may not finalise the vote {locked}",
+        locked = _locked_in(
+            vote,
+            by=by,
+            statuses=(VoteStatus.NOTICE,),
+            denied_zh="您无权确认表决“{vote}”生效",
+            denied_en="you may not finalise the vote {vote}",
+            refused_zh="只有公示中的表决可以生效",
+            refused_en="only a vote in its notice period can be finalised",
         )
-        if locked.status != VoteStatus.NOTICE:
-            raise Invalid(
-                f"表决“{locked}”当前为{locked.get_status_display()},只有公示中的表决可以生效",
-                f"the vote is {locked.status}; only a vote in its notice period can be finalised",
-                "status",
-            )
         assert locked.notice_ends_at is not None
         if now < locked.notice_ends_at:
             raise Invalid(
-                f"公示期至 {_when(locked.notice_ends_at)} 结束,届时方可生效",
-                f"the notice period runs until {_when(locked.notice_ends_at)}",
+                f"公示期至 {when(locked.notice_ends_at)} 结束,届时方可生效",
+                f"the notice period runs until {when(locked.notice_ends_at)}",
                 "too_early",
             )
         locked.status = VoteStatus.FINAL
         locked.finalised_at = now
         locked.save(update_fields=["status", "finalised_at", "updated_at"])
-        return _refresh(vote, locked)
+        return refresh(vote, locked)
 
 
 def cancel_vote(vote: Vote, *, by: Any) -> Vote:
     """Withdraw a scheduled or open vote in which no ballot has been cast."""
     with transaction.atomic():
-        locked = _lock(vote)
         if by is None:
             raise PermissionDenied("撤销表决须由工作人员操作 (a vote is cancelled by staff)")
-        _require(
-            by,
-            "consultation.change_vote",
-            locked.compound_id,
-            f"您无权撤销表决“{locked}”",
-            f"you may not cancel the vote {locked}",
+        locked = _locked_in(
+            vote,
+            by=by,
+            statuses=(VoteStatus.SCHEDULED, VoteStatus.OPEN),
+            denied_zh="您无权撤销表决“{vote}”",
+            denied_en="you may not cancel the vote {vote}",
+            refused_zh="不能撤销",
+            refused_en="it can no longer be cancelled",
         )
-        if locked.status not in (VoteStatus.SCHEDULED, VoteStatus.OPEN):
-            raise Invalid(
-                f"表决“{locked}”当前为{locked.get_status_display()},不能撤销",
-                f"the vote is {locked.status}; it can no longer be cancelled",
-                "status",
-            )
         cast = Ballot.objects.filter(vote=locked).count()
         if cast:
             raise Invalid(
@@ -703,7 +354,7 @@ def cancel_vote(vote: Vote, *, by: Any) -> Vote:
             )
         locked.status = VoteStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
-        return _refresh(vote, locked)
+        return refresh(vote, locked)
 
 
 def advance_votes(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -712,7 +363,7 @@ def advance_votes(*, now: datetime.datetime | None = None) -> dict[str, int]:
     Each transition is its own transaction; a vote that cannot open (its electorate became
     empty) is logged and counted under ``failed`` and tried again on the next run.
     """
-    now = _now(now)
+    now = now_or(now)
     counts = {"opened": 0, "closed": 0, "finalised": 0, "failed": 0}
     due = Vote.objects.filter(status=VoteStatus.SCHEDULED, opens_at__lte=now).order_by("pk")
     for vote in due:

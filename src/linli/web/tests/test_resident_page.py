@@ -26,7 +26,7 @@ from linli.consultation.tests.factories import (
 )
 from linli.core.scoping import clear_cached_scopes
 from linli.registry.tests.factories import CompoundFactory, OwnershipFactory
-from linli.web.resident import fraction_words, rule_sentences
+from linli.web.resident_cards import fraction_words, rule_sentences
 
 pytestmark = pytest.mark.django_db
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "linli.registry",
     "linli.consultation",
     "linli.renewal",
+    "linli.elevators",
     "linli.accounts",
     "linli.web",
 ]

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "linli.consultation",
     "linli.renewal",
     "linli.elevators",
+    "linli.aftercare",
     "linli.accounts",
     "linli.web",
 ]

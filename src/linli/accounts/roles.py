@@ -110,6 +110,19 @@ _RESIDENT_CONSULTATION = (
     "consultation.add_ballot",
 )
 
+#: Sub-district and community staff run elevator retrofit cases with the residents and keep the
+#: handed-over assets' schedules; the district office sets the subsidy rules (city policy).
+_ELEVATORS = (
+    "elevators.add_elevatorcase",
+    "elevators.change_elevatorcase",
+    "elevators.add_casedwelling",
+    "elevators.change_casedwelling",
+    "elevators.add_consentdocument",
+    "elevators.add_runningcostyear",
+    "elevators.change_runningcostyear",
+)
+_AFTERCARE = ("aftercare.add_*", "aftercare.change_*")
+
 #: The changes each role may make inside its scope (viewing is implied by any assignment).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Programme staff keep the registry (every change, including deletes and imports) and
@@ -125,6 +138,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_CONSULTATION,
         "consultation.add_ruleprofile",
         "consultation.change_ruleprofile",
+        "elevators.*",
+        "aftercare.*",
     ),
     # Zone leads chase work (督办); they read the registry, they do not edit it.
     Role.ZONE_LEAD: (),
@@ -135,6 +150,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_REGISTRY_BELOW_COMPOUND,
         *_RENEWAL_DECISIONS,
         *_CONSULTATION,
+        *_ELEVATORS,
+        *_AFTERCARE,
     ),
     # Community workers keep dwellings, owners and households current after their visits.
     Role.COMMUNITY: (
@@ -142,6 +159,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_REGISTRY_BELOW_COMPOUND,
         *_RENEWAL_DECISIONS,
         *_CONSULTATION,
+        *_ELEVATORS,
+        *_AFTERCARE,
     ),
     # Departments sign the joint reviews of their own organisation (linli.renewal.services.
     # can_decide narrows the scope to reviews assigned to it).
@@ -153,6 +172,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "registry.change_household",
         "registry.add_resident",
         "registry.change_resident",
+        # They log the maintenance visits and inspections of the assets they look after.
+        "aftercare.add_schedulerecord",
     ),
     Role.RESIDENT: _RESIDENT_CONSULTATION,
 }

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from linli.core.models import AuditEvent
-from linli.core.scoping import MATCH_NONE, Scope, any_of, register, scope_for
+from linli.core.scoping import MATCH_NONE, Scope, any_of, register, scope_for, scoped
 from linli.registry import models as m
 
 COMPOUND_OF_DWELLING = "stairwell__building__compound"
@@ -76,6 +77,15 @@ def whole_compounds_of(user: Any, permission: str | None = None) -> QuerySet[m.C
     if scope.everything:
         return compounds
     return compounds.filter(whole_compounds(scope))
+
+
+def require_in_compound(by: Any, permission: str, compound_id: int, zh: str, en: str) -> None:
+    """PermissionDenied (in Chinese and English) unless ``by`` holds ``permission`` over the
+    compound; ``by=None`` is the system itself (demo builders, scheduled jobs)."""
+    if by is None:
+        return
+    if not scoped(m.Compound, by, permission).filter(pk=compound_id).exists():
+        raise PermissionDenied(f"{zh} ({en})")
 
 
 def _around_own_dwellings(scope: Scope, lookup: str, path: str) -> Q:

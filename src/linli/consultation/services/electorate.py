@@ -13,7 +13,6 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
@@ -23,8 +22,8 @@ from linli.core.audit import event_builder, record_many, suppressed, tracking_fo
 from linli.core.audit_values import json_value
 from linli.core.errors import Invalid
 from linli.core.models import AuditAction
-from linli.core.scoping import scoped
-from linli.registry.models import Compound, Dwelling, OwnerKind, Ownership, SaleStatus
+from linli.registry.models import Dwelling, OwnerKind, Ownership, SaleStatus
+from linli.registry.scoping import require_in_compound
 
 #: Developer-held: unsold or sold but not delivered (SPC interpretation Art. 9).
 DEVELOPER_SALE_STATUSES = (SaleStatus.UNSOLD, SaleStatus.UNDELIVERED)
@@ -42,10 +41,7 @@ def now_or(now: datetime.datetime | None) -> datetime.datetime:
 
 def require(by: Any, permission: str, compound_id: int, zh: str, en: str) -> None:
     """PermissionDenied unless ``by`` holds ``permission`` over the compound (None: system)."""
-    if by is None:
-        return
-    if not scoped(Compound, by, permission).filter(pk=compound_id).exists():
-        raise PermissionDenied(f"{zh} ({en})")
+    require_in_compound(by, permission, compound_id, zh, en)
 
 
 def lock(vote: Vote) -> Vote:

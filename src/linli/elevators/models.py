@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.aftercare.models import Asset
 from linli.consultation.models import Vote
+from linli.core.errors import Invalid
 from linli.core.models import Timestamped
 from linli.elevators import subsidy as engine
 from linli.registry.models import Compound, Dwelling, Stairwell
@@ -65,6 +67,14 @@ class SubsidyRule(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.city} · {self.name}"
+
+    def clean(self) -> None:
+        try:
+            self.as_rule()
+        except (Invalid, ValueError, TypeError) as exc:
+            raise ValidationError(
+                exc.message if isinstance(exc, Invalid) else str(exc), code="subsidy_rule"
+            ) from exc
 
     def as_rule(self) -> engine.SubsidyRule:
         """The pure engine's rule (raises ``Invalid`` when the stored data is inconsistent)."""

@@ -44,6 +44,7 @@ demo: install
 	$(LINLI) renewal demo --if-empty
 	$(LINLI) renewal supervise
 	$(LINLI) consultation demo --if-empty
+	$(LINLI) elevators demo --if-empty
 	$(LINLI) collectstatic --no-input -v0
 	@echo ""
 	@echo "  Linli demo: http://$(HOST):$(PORT)/"

@@ -263,6 +263,11 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "linli.renewal.models.ReportKind",
         "MeetingKindEnum": "linli.consultation.models.MeetingKind",
         "QuestionKindEnum": "linli.consultation.models.QuestionKind",
+        "AssetKindEnum": "linli.aftercare.models.AssetKind",
+        "ScheduleKindEnum": "linli.aftercare.models.ScheduleKind",
+        "SubsidyKindEnum": "linli.elevators.models.SubsidyKind",
+        "DocumentKindEnum": "linli.elevators.models.DocumentKind",
+        "ElevatorCaseStatusEnum": "linli.elevators.models.CaseStatus",
     },
 }
 

@@ -5,9 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from linli.aftercare import api as aftercare_api
 from linli.consultation import survey_api, visit_api, vote_api
 from linli.core import audit_api
 from linli.core.api import router
+from linli.elevators import api as elevator_api
+from linli.elevators import document_api as elevator_document_api
 from linli.registry import api as registry_api
 from linli.renewal import api as renewal_api
 from linli.renewal import progress_api, report_api, supervision_api
@@ -22,6 +25,9 @@ API_MODULES = (
     vote_api,
     survey_api,
     visit_api,
+    elevator_api,
+    elevator_document_api,
+    aftercare_api,
     audit_api,
 )
 
@@ -38,6 +44,8 @@ urlpatterns = [
     path("registry/", include("linli.registry.urls")),
     path("renewal/", include("linli.renewal.urls")),
     path("consultation/", include("linli.consultation.urls")),
+    path("elevators/", include("linli.elevators.urls")),
+    path("aftercare/", include("linli.aftercare.urls")),
     path("history/", include("linli.core.urls")),
     path("", include("linli.web.urls")),
 ]

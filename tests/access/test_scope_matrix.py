@@ -13,8 +13,8 @@ against what each role is meant to see, computed straight from the registry.
 
 The data is one small demo (``--compounds 40``: both named compounds, two zones) plus the
 demo accounts plus the demo renovation projects over those compounds (``linli renewal demo``,
-then the supervision check) plus the consultation demo (``linli consultation demo``)
-plus a corner of another district (老城区) that no demo role holds. It is built
+then the supervision check) plus the consultation demo (``linli consultation demo``) plus the elevator demo
+(``linli elevators demo``: cases, votes, an after-care asset) plus a corner of another district (老城区) that no demo role holds. It is built
 once for the module inside a transaction that is rolled back afterwards; each test runs in a
 savepoint inside it.
 """
@@ -42,8 +42,11 @@ import linli.urls  # noqa: F401  (every app's api module registers on the router
 from linli.accounts.demo import USERNAMES, ensure_demo_accounts
 from linli.accounts.models import RoleAssignment
 from linli.consultation import demo as consultation_demo
+from linli.consultation.vote_reads import vote_compounds
 from linli.core.api import router
 from linli.core.scoping import rule_for, scoped
+from linli.elevators import demo as elevators_demo
+from linli.elevators.models import ElevatorCase
 from linli.registry import demo
 from linli.registry.models import (
     Compound,
@@ -69,6 +72,8 @@ PAGE_MODULES = (
     "linli.web.",
     "linli.renewal.",
     "linli.consultation.",
+    "linli.elevators.",
+    "linli.aftercare.",
     "linli.core.",
 )
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -92,8 +97,18 @@ AGGREGATE_ENDPOINTS = {
     "indicators": "src/linli/renewal/tests/test_indicators.py (a community user's figures count "
     "only its projects)",
 }
+#: Endpoints that serve generated files of one row (no list). Each must be declared here with the
+#: tests that prove a caller outside the row's reach gets 404.
+FILE_ENDPOINTS = {
+    "elevator-documents": "src/linli/elevators/tests/test_document_access.py (staff of another "
+    "compound, a neighbour and a resident outside the pool get 404)",
+}
 ALL_API = {prefix: viewset for prefix, viewset, _basename in router.registry}
-API = {prefix: viewset for prefix, viewset in ALL_API.items() if prefix not in AGGREGATE_ENDPOINTS}
+API = {
+    prefix: viewset
+    for prefix, viewset in ALL_API.items()
+    if prefix not in AGGREGATE_ENDPOINTS and prefix not in FILE_ENDPOINTS
+}
 API_CASES = [(role, prefix) for role in ROLES for prefix in API]
 
 
@@ -140,6 +155,17 @@ FILTERED_LIST_PAGES = {
     "renewal/reviews/": "the sign-offs waiting for the user (pending, theirs to give)",
     "renewal/supervision/": "the open supervision items of the user's level of the chain "
     "(every item in scope for roles without a level)",
+}
+#: Forms allowed in some statuses of their row only: in the others they return (302) to the
+#: row's page named here, with a message.
+STATUS_GATED_PAGES = {
+    f"elevators/<int:pk>/{form}/": "elevators/<int:pk>/"
+    for form in ("plan", "pool", "votes", "cancel", "handover", "running-costs")
+}
+#: List pages only for staff over whole compounds: other roles get 403 (each with why).
+STAFF_LIST_PAGES = {
+    "elevators/": "retrofit cases are run by community, sub-district and district staff; "
+    "residents follow their own case on /me/ (docs/elevators.md, Pages)",
 }
 PAGE_CASES = [(role, route) for role in ROLES for route in PK_PAGES]
 
@@ -209,6 +235,7 @@ def world(django_db_setup: None, django_db_blocker: Any, matrix_media: Any) -> I
         renewal_demo.build(as_of=datetime.date(2026, 11, 20))
         run_supervision_check(today=datetime.date(2026, 11, 20))  # supervision items
         consultation_demo.build_demo(now=_MATRIX_NOW)  # surveys, visits, meetings, votes
+        elevators_demo.build_demo(now=_MATRIX_NOW)  # elevator cases, an after-care asset
         world = World(elsewhere=_another_district())
         _uploads()
         yield world
@@ -373,6 +400,10 @@ def test_page_of_an_object_inside_the_roles_scope_answers_200(world, client, rol
         pytest.skip(f"{role} sees no {model.__name__} in the matrix data")
     client.force_login(user)
     response = client.get(page_url(route, row.pk))
+    if route in STATUS_GATED_PAGES and response.status_code == 302:
+        # A form the row's status does not allow sends the user back to the row's own page.
+        assert response["Location"] == page_url(STATUS_GATED_PAGES[route], row.pk)
+        return
     if response.status_code == 403:
         # Allowed when the role may see the row but not change it (docs/renewal.md "Access":
         # visible but not writable is 403, which tells nothing the row's own page does not);
@@ -397,6 +428,9 @@ def test_list_page_holds_only_rows_of_the_roles_scope(world, client, role, route
     user = world.user(role)
     client.force_login(user)
     response = client.get("/" + route)
+    if route in STAFF_LIST_PAGES and not vote_compounds(user).exists():
+        assert response.status_code == 403
+        return
     assert response.status_code == 200
     listed = response.context["object_list"]
     model = listed.model
@@ -589,11 +623,18 @@ def test_only_declared_aggregate_endpoints_lack_a_model_queryset():
     without_model = {
         prefix for prefix, viewset in ALL_API.items() if getattr(viewset, "queryset", None) is None
     }
-    assert without_model == set(AGGREGATE_ENDPOINTS)
+    assert without_model == set(AGGREGATE_ENDPOINTS) | set(FILE_ENDPOINTS)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("prefix", sorted(AGGREGATE_ENDPOINTS))
 def test_aggregate_endpoints_refuse_anonymous_callers(prefix):
     response = APIClient().get(f"/api/v1/{prefix}/")
+    assert response.status_code in (401, 403)
+
+
+def test_the_elevator_documents_refuse_anonymous_callers(world):
+    case = ElevatorCase.objects.order_by("pk").first()
+    assert case is not None
+    response = APIClient().get(f"/api/v1/elevator-documents/{case.pk}/")
     assert response.status_code in (401, 403)

@@ -40,7 +40,7 @@ class SubsidyRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class CaseDwellingInline(admin.TabularInline):
     model = m.CaseDwelling
-    fields = ["dwelling", "cost_floor", "exempt", "exempt_reason", "affected", "compensation"]
+    fields = ("dwelling", "cost_floor", "exempt", "exempt_reason", "affected", "compensation")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -59,6 +59,7 @@ from linli.web.resident_cards import (
     rule_sentences,
     scope_words,
 )
+from linli.web.resident_elevators import elevator_cards
 
 # --- The home page -----------------------------------------------------------------------------
 
@@ -76,6 +77,7 @@ class ResidentHomeView(LoginRequiredMixin, TemplateView):
             "dwellings": dwellings,
             "cards": home_cards(user, dwellings) if dwellings else [],
             "compound_meetings": compound_meetings(user, dwellings),
+            "elevator_cards": elevator_cards(user, dwellings) if dwellings else [],
         }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linli.web import resident, views
+from linli.web import resident, resident_elevators, views
 
 app_name = "web"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("me/", resident.ResidentHomeView.as_view(), name="resident_home"),
     path("me/votes/<int:pk>/", resident.ResidentVoteView.as_view(), name="resident_vote"),
     path("me/surveys/<int:pk>/", resident.ResidentSurveyView.as_view(), name="resident_survey"),
+    path(
+        "me/elevators/<int:pk>/",
+        resident_elevators.ResidentElevatorView.as_view(),
+        name="resident_elevator",
+    ),
 ]

@@ -34,7 +34,8 @@ from linli.aftercare.models import Asset, MaintenanceContract, Schedule
 from linli.consultation.vote_reads import NameGate, dwelling_label, vote_compounds
 from linli.core.errors import Invalid
 from linli.core.scoping import get_scoped_or_404, scoped
-from linli.elevators.allocation import PRESET_LABELS, Share
+from linli.elevators import allocation
+from linli.elevators.allocation import Share
 from linli.elevators.case_forms import CaseForm, CompoundChoiceForm, DocumentForm
 from linli.elevators.models import (
     CaseDwelling,
@@ -316,9 +317,17 @@ def owner_names(user: Any, case: ElevatorCase, rows: Sequence[CaseDwelling]) -> 
     return {pk: gate.show("、".join(found), case.compound_id) for pk, found in names.items()}
 
 
+#: The presets in the user's language (documents keep ``allocation.PRESET_LABELS``, Chinese).
+PRESET_WORDS = {
+    allocation.EQUAL: _("平均分摊"),
+    allocation.AREA: _("按专有面积分摊（民法典第283条）"),
+    allocation.HALF_STEP: _("1 + 0.5 ×（楼层 − 1）"),
+}
+
+
 def coefficient_words(value: Any) -> str:
     if isinstance(value, str):
-        return PRESET_LABELS.get(value, value)
+        return str(PRESET_WORDS.get(value, value))
     return gettext("自定义楼层系数表")
 
 

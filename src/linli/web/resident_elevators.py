@@ -25,8 +25,9 @@ from django.views.generic import DetailView
 from linli.consultation.models import Ballot, Elector, Vote
 from linli.core.errors import Invalid
 from linli.core.scoping import scope_for, scoped
-from linli.elevators.allocation import PRESET_LABELS, DwellingInput, Share, allocate
+from linli.elevators.allocation import DwellingInput, Share, allocate
 from linli.elevators.allocation import coefficient_table as parse_coefficients
+from linli.elevators.case_views import PRESET_WORDS
 from linli.elevators.models import CaseDwelling, CaseStatus, ElevatorCase, RunningCostYear
 from linli.elevators.selectors import BillLine, bill_lines, pool_rows, running_statement
 from linli.registry.models import Dwelling
@@ -89,7 +90,7 @@ def floor_coefficients(case: ElevatorCase) -> list[FloorCoefficient]:
 def coefficient_words(case: ElevatorCase) -> str:
     """How the shares are worked out, in words."""
     if isinstance(case.coefficients, str):
-        words = str(PRESET_LABELS.get(case.coefficients, case.coefficients))
+        words = str(PRESET_WORDS.get(case.coefficients, case.coefficients))
     else:
         words = gettext("按楼层系数表分摊")
     if case.area_weighted and case.coefficients != "area":

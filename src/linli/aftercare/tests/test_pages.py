@@ -352,3 +352,8 @@ def test_an_elevator_cannot_be_registered_on_the_page(desk, compound):
 def test_the_property_company_may_not_register_assets(client, compound):
     client.force_login(property_company_of(compound))
     assert client.get(reverse("aftercare:asset_create")).status_code == 403
+
+
+def test_the_compound_page_links_to_its_maintenance_schedules(desk, compound):
+    page = desk.get(reverse("registry:compound_detail", args=[compound.pk])).content.decode()
+    assert f'{LIST}?compound={compound.pk}"' in page

@@ -313,7 +313,11 @@ def create_case(
 
 def lock(case: ElevatorCase) -> ElevatorCase:
     """The case row, locked until the transaction ends."""
-    return ElevatorCase.objects.select_for_update().select_related("subsidy_rule").get(pk=case.pk)
+    return (
+        ElevatorCase.objects.select_for_update(of=("self",))
+        .select_related("subsidy_rule")
+        .get(pk=case.pk)
+    )
 
 
 def update_plan(

@@ -17,9 +17,12 @@ at fault, or null); a write without the permission is a 403. See docs/elevators-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import PurePath
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -333,6 +336,40 @@ class ElevatorCaseViewSet(
         except Invalid as exc:
             raise refusal(exc, body.fields) from exc
         return Response(a.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download a stored document of the case (staff)",
+        operation_id="elevator_cases_document_file",
+        parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such document of this case in the caller's scope"),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>\d+)/file",
+        url_name="document-file",
+        filterset_class=None,
+    )
+    def document_file(
+        self, request: Request, pk: str | None = None, document_id: str | None = None
+    ) -> FileResponse:
+        """The file as uploaded (its SHA-256 is in the document's record)."""
+        case = self.get_object()
+        document = (
+            scoped(ConsentDocument, request.user)
+            .filter(case=case, pk=int(document_id or 0))
+            .first()
+        )
+        if document is None:
+            raise exceptions.NotFound()
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise exceptions.NotFound() from None
+        return FileResponse(handle, filename=PurePath(document.file.name or "document").name)
 
     def _statement(self, case: ElevatorCase, year: RunningCostYear) -> dict[str, Any]:
         rows = selectors.pool_rows(case)

@@ -15,6 +15,7 @@ from drf_spectacular.drainage import reset_generator_stats
 from linli.accounts.roles import Role
 from linli.aftercare.models import AssetKind
 from linli.consultation import models as cm
+from linli.consultation.tests.factories import stairwell_with_owners
 from linli.elevators.models import SubsidyRule
 from linli.elevators.tests.factories import (
     SubsidyRuleFactory,
@@ -191,6 +192,28 @@ def test_an_unknown_document_kind_is_a_field_error(worker, case):
     assert "kind" in response.json()
 
 
+def test_staff_download_a_stored_document_as_uploaded(worker, case):
+    stored = upload(worker, case).json()
+    response = api_as(worker).get(url(case, f"documents/{stored['id']}/file/"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 signed"
+    assert "consent" in response["Content-Disposition"]
+
+
+def test_a_document_is_not_found_under_another_case(worker, case, compound):
+    stored = upload(worker, case).json()
+    other = open_case(worker, [stairwell_with_owners(compound=compound)], SubsidyRuleFactory())
+    response = api_as(worker).get(f"{CASES}{other['id']}/documents/{stored['id']}/file/")
+    assert response.status_code == 404
+
+
+def test_a_resident_cannot_download_a_stored_document(worker, case, stairwell):
+    stored = upload(worker, case).json()
+    resident = resident_of(stairwell.dwellings.first())
+    response = api_as(resident).get(url(case, f"documents/{stored['id']}/file/"))
+    assert response.status_code == 404
+
+
 def test_a_resident_sees_no_documents(worker, case, stairwell):
     upload(worker, case)
     resident = resident_of(stairwell.dwellings.first())
@@ -330,6 +353,7 @@ def test_every_elevator_endpoint_is_in_the_schema_without_warnings(tmp_path, cap
         "/api/v1/elevator-cases/{id}/cancel/:",
         "/api/v1/elevator-cases/{id}/hand-over/:",
         "/api/v1/elevator-cases/{id}/documents/:",
+        "/api/v1/elevator-cases/{id}/documents/{document_id}/file/:",
         "/api/v1/elevator-cases/{id}/running-costs/:",
         "/api/v1/elevator-cases/{id}/running-costs/{year}/:",
         "/api/v1/elevator-subsidy-rules/{id}/:",

@@ -89,6 +89,7 @@ def test_a_resident_votes_and_answers_a_survey_on_a_phone(tab, live_server, tmp_
     tab.wait_for_selector(".r-voted")
     assert "已投票(同意" in tab.inner_text(f'div[data-dwelling="{mine.pk}"]')
     assert m.Ballot.objects.get().channel == "online"
+    tab.wait_for_load_state("load")  # the style sheet applied, not just the markup parsed
     button = tab.locator("a.r-back").bounding_box()
     assert button is not None and button["height"] >= 44
 

@@ -27,7 +27,7 @@ from linli.consultation import models as m
 from linli.consultation.scoping import staff_compounds
 from linli.core.scoping import scope_for
 from linli.registry.exporter import VIEW_PERSONAL_DATA
-from linli.registry.models import Compound, Dwelling
+from linli.registry.models import Compound, Dwelling, Stairwell
 from linli.registry.scoping import whole_compounds_of
 
 
@@ -66,10 +66,14 @@ def area_share(vote: m.Vote) -> Decimal | None:
     return Decimal(vote.voted_area) / Decimal(total)  # type: ignore[attr-defined]
 
 
+def stairwell_label(stairwell: Stairwell) -> str:
+    """'3号楼2单元': select ``building``."""
+    return f"{stairwell.building.number}号楼{stairwell.number}单元"
+
+
 def dwelling_label(dwelling: Dwelling) -> str:
     """'3号楼2单元101室' (the vote names the compound): select ``stairwell__building``."""
-    stairwell = dwelling.stairwell
-    return f"{stairwell.building.number}号楼{stairwell.number}单元{dwelling.number}室"
+    return f"{stairwell_label(dwelling.stairwell)}{dwelling.number}室"
 
 
 def vote_compounds(user: Any, permission: str | None = None) -> QuerySet[Compound]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from linli.consultation.vote_forms import DateTimeInput
-from linli.consultation.vote_reads import dwelling_label
+from linli.consultation.vote_reads import dwelling_label, stairwell_label
 from linli.core.errors import Invalid
 from linli.elevators import allocation
 from linli.elevators.models import (
@@ -110,7 +110,7 @@ class StairwellChoice(forms.ModelMultipleChoiceField):
     queryset annotates ``dwellings_count`` and ``busy``)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        label = f"{obj.building.number}号楼{obj.number}单元"
+        label = stairwell_label(obj)
         if hasattr(obj, "dwellings_count"):
             label += gettext("(%(n)s 户)") % {"n": obj.dwellings_count}
         if getattr(obj, "busy", False):

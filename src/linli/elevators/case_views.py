@@ -31,7 +31,7 @@ from django.views import View
 from django_filters.views import FilterView
 
 from linli.aftercare.models import Asset, MaintenanceContract, Schedule
-from linli.consultation.vote_reads import NameGate, dwelling_label, vote_compounds
+from linli.consultation.vote_reads import NameGate, dwelling_label, stairwell_label, vote_compounds
 from linli.core.errors import Invalid
 from linli.core.scoping import get_scoped_or_404, scoped
 from linli.elevators import allocation
@@ -101,10 +101,6 @@ def may(user: Any, permission: str, case: ElevatorCase) -> bool:
 def show_error(form: forms.Form, exc: Invalid) -> None:
     """A service's refusal on the field it names, or at the top of the form."""
     form.add_error(exc.code if exc.code in form.fields else None, exc.message)
-
-
-def stairwell_label(stairwell: Stairwell) -> str:
-    return f"{stairwell.building.number}号楼{stairwell.number}单元"
 
 
 def subsidy_rules(user: Any) -> QuerySet[SubsidyRule]:
@@ -325,10 +321,15 @@ PRESET_WORDS = {
 }
 
 
-def coefficient_words(value: Any) -> str:
+def coefficient_words(value: Any, area_weighted: bool = False) -> str:
+    """How the shares are worked out, in words (with the area weighting when asked)."""
     if isinstance(value, str):
-        return str(PRESET_WORDS.get(value, value))
-    return gettext("自定义楼层系数表")
+        words = str(PRESET_WORDS.get(value, value))
+    else:
+        words = gettext("自定义楼层系数表")
+    if area_weighted and value != allocation.AREA:
+        words += gettext(",并按专有面积加权")
+    return words
 
 
 def floor_coefficients(shares: Sequence[Share]) -> list[tuple[int, Decimal]]:

@@ -19,7 +19,6 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
 from django.views.generic import DetailView
 
 from linli.consultation.models import Ballot, Elector, Vote
@@ -27,7 +26,8 @@ from linli.core.errors import Invalid
 from linli.core.scoping import scope_for, scoped
 from linli.elevators.allocation import DwellingInput, Share, allocate
 from linli.elevators.allocation import coefficient_table as parse_coefficients
-from linli.elevators.case_views import PRESET_WORDS
+from linli.elevators.case_views import coefficient_words
+from linli.elevators.document_parts import number
 from linli.elevators.models import CaseDwelling, CaseStatus, ElevatorCase, RunningCostYear
 from linli.elevators.selectors import BillLine, bill_lines, pool_rows, running_statement
 from linli.registry.models import Dwelling
@@ -52,11 +52,6 @@ def my_cases(user: Any, dwelling_ids: Sequence[int] | None = None) -> QuerySet[E
     )
 
 
-def plain(value: Decimal) -> str:
-    """A coefficient without trailing zeros (``3.50`` → ``3.5``, ``2.0`` → ``2``)."""
-    return f"{value.normalize():f}"
-
-
 @dataclass(frozen=True)
 class FloorCoefficient:
     """One row of the plan's coefficient table."""
@@ -66,7 +61,7 @@ class FloorCoefficient:
 
     @property
     def text(self) -> str:
-        return plain(self.coefficient)
+        return number(self.coefficient)
 
 
 def floor_coefficients(case: ElevatorCase) -> list[FloorCoefficient]:
@@ -85,17 +80,6 @@ def floor_coefficients(case: ElevatorCase) -> list[FloorCoefficient]:
     except Invalid:
         return []
     return [FloorCoefficient(s.floor, s.coefficient) for s in result.shares]
-
-
-def coefficient_words(case: ElevatorCase) -> str:
-    """How the shares are worked out, in words."""
-    if isinstance(case.coefficients, str):
-        words = str(PRESET_WORDS.get(case.coefficients, case.coefficients))
-    else:
-        words = gettext("按楼层系数表分摊")
-    if case.area_weighted and case.coefficients != "area":
-        words += gettext(",并按专有面积加权")
-    return words
 
 
 @dataclass(frozen=True)
@@ -132,7 +116,7 @@ class MyLine:
 
     @property
     def coefficient_text(self) -> str:
-        return plain(self.bill.share.coefficient) if self.bill is not None else ""
+        return number(self.bill.share.coefficient) if self.bill is not None else ""
 
     @property
     def half_landing(self) -> bool:
@@ -255,7 +239,7 @@ class ResidentElevatorView(LoginRequiredMixin, DetailView):
                 case.stairwells.select_related("building").order_by("building__number", "number")
             ),
             "coefficients": floor_coefficients(case),
-            "coefficient_words": coefficient_words(case),
+            "coefficient_words": coefficient_words(case.coefficients, case.area_weighted),
             "plan_settled": any(line.bill is not None for line in lines),
             "is_draft": case.status == CaseStatus.DRAFT,
             "notice_url": _url("elevators:case_notice", case.pk),
